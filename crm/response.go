@@ -1,0 +1,132 @@
+package crm
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Envelope is the gateway's answer body (spec §3). Success is a pointer so
+// that an absent field is told apart from false.
+type Envelope struct {
+	Success *bool           `json:"success"`
+	Code    json.RawMessage `json:"code"`
+	Message string          `json:"message"`
+	Data    json.RawMessage `json:"data"`
+}
+
+func readResponse(op string, resp *http.Response) (Result, error) {
+	body, readErr := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
+	tooBig := len(body) > MaxResponseBytes
+	if tooBig {
+		body = body[:MaxResponseBytes]
+		drain(resp.Body)
+	}
+	status := resp.StatusCode
+	if status < 200 || status > 299 {
+		e := &Error{Class: ClassifyStatus(status), Op: op, Status: status}
+		if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
+			e.RetryAfter = ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		}
+		if status >= 300 && status < 400 {
+			e.Message = "unexpected redirect"
+			if loc := resp.Header.Get("Location"); loc != "" {
+				e.Message += " to " + loc
+			}
+			e.Message += ": check the CRM base URL"
+		}
+		if env, err := ParseEnvelope(body); err == nil && len(body) > 0 {
+			e.Code, e.Message = env.CodeString(), or(env.Message, e.Message)
+		} else if e.Message == "" {
+			e.Message = snippet(body)
+		}
+		return Result{}, e
+	}
+	// 2xx: the CRM may have applied the request. An answer we cannot read
+	// leaves the outcome unknown, which is transient: retry with the same token.
+	if readErr != nil {
+		return Result{}, &Error{Class: ClassTransient, Op: op, Status: status, Err: fmt.Errorf("reading answer: %w", readErr)}
+	}
+	if tooBig {
+		return Result{}, &Error{Class: ClassTransient, Op: op, Status: status, Err: fmt.Errorf("answer larger than %d bytes", MaxResponseBytes)}
+	}
+	res := Result{Status: status, Replayed: resp.Header.Get(HeaderReplayed) == "true"}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return res, nil
+	}
+	env, err := ParseEnvelope(body)
+	if err != nil {
+		return Result{}, &Error{Class: ClassTransient, Op: op, Status: status, Err: err}
+	}
+	res.Code, res.Message, res.Data = env.CodeString(), env.Message, env.Data
+	if env.Success != nil && !*env.Success {
+		return Result{}, &Error{Class: ClassRejected, Op: op, Status: status, Code: res.Code, Message: res.Message}
+	}
+	return res, nil
+}
+
+// ParseEnvelope decodes an answer body. Unknown fields are ignored; a body
+// that is not a JSON object is an error.
+func ParseEnvelope(body []byte) (Envelope, error) {
+	var env Envelope
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&env); err != nil {
+		return Envelope{}, fmt.Errorf("answer is not a JSON envelope: %w (body starts %q)", err, snippet(body))
+	}
+	if dec.More() {
+		return Envelope{}, fmt.Errorf("answer has trailing data after the JSON envelope (body starts %q)", snippet(body))
+	}
+	return env, nil
+}
+
+// CodeString renders the envelope's code, which some gateways send as a number.
+func (e Envelope) CodeString() string {
+	raw := bytes.TrimSpace(e.Code)
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	return string(raw)
+}
+
+// ParseRetryAfter reads a Retry-After value in seconds or as an HTTP date.
+// It returns 0 when the value is absent or unreadable, and caps it at 10 minutes.
+func ParseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	var d time.Duration
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs <= 0 {
+			return 0
+		}
+		if secs > 600 {
+			secs = 600
+		}
+		d = time.Duration(secs) * time.Second
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = t.Sub(now)
+	}
+	if d < 0 {
+		return 0
+	}
+	return min(d, 10*time.Minute)
+}
+
+func snippet(b []byte) string {
+	const n = 120
+	s := strings.ToValidUTF8(string(b), "?")
+	if len(s) > n {
+		s = s[:n] + "…"
+	}
+	return strings.TrimSpace(s)
+}
