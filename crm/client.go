@@ -175,20 +175,22 @@ func (c *Client) now() time.Time {
 	return time.Now()
 }
 
+// httpClient returns the client to send with, never following redirects:
+// a redirected POST would be re-sent as a GET elsewhere, and a 3xx from the
+// gateway means a misconfigured base URL, which the caller must see.
 func (c *Client) httpClient() *http.Client {
-	if c.HTTPClient != nil {
-		return c.HTTPClient
+	if c.HTTPClient == nil {
+		return defaultHTTPClient
 	}
-	return defaultHTTPClient
+	hc := *c.HTTPClient
+	hc.CheckRedirect = noRedirect
+	return &hc
 }
 
-// defaultHTTPClient keeps connections alive across calls and follows no redirects.
-var defaultHTTPClient = &http.Client{
-	Transport: NewTransport(),
-	CheckRedirect: func(*http.Request, []*http.Request) error {
-		return http.ErrUseLastResponse
-	},
-}
+// defaultHTTPClient keeps connections alive across calls.
+var defaultHTTPClient = &http.Client{Transport: NewTransport(), CheckRedirect: noRedirect}
+
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // NewTransport returns a transport tuned for many calls to one CRM host.
 func NewTransport() *http.Transport {

@@ -124,9 +124,9 @@ func ParseRetryAfter(v string, now time.Time) time.Duration {
 
 func snippet(b []byte) string {
 	const n = 120
-	s := strings.ToValidUTF8(string(b), "?")
-	if len(s) > n {
-		s = s[:n] + "…"
+	r := []rune(strings.ToValidUTF8(string(b[:min(len(b), 4*n)]), "?"))
+	if len(r) > n {
+		return strings.TrimSpace(string(r[:n])) + "…"
 	}
-	return strings.TrimSpace(s)
+	return strings.TrimSpace(string(r))
 }
