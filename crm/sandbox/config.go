@@ -1,0 +1,123 @@
+package sandbox
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/kylinpoints/kylin-points/crm"
+)
+
+// The dev stack's caller: the credentials SeedDemo's members are used with.
+const (
+	DemoServiceName = "kylin-dev"
+	DemoSecret      = "kylin-dev-secret"
+)
+
+// Defaults of Config and FaultRates.
+const (
+	DefaultBalancePath = "/openapi/v2/member/loyalty/point"
+	DefaultMaxSkew     = 5 * time.Minute
+	DefaultLatency     = 2 * time.Second
+	DefaultRetryAfter  = time.Second
+)
+
+// Caller is one gateway integrator: its secret and the member types it may
+// act on. Empty MemberTypes means any.
+type Caller struct {
+	Secret      string   `json:"-"`
+	MemberTypes []string `json:"memberTypes,omitempty"`
+}
+
+// allows reports whether the caller may act on memberType.
+func (c Caller) allows(memberType string) bool {
+	if len(c.MemberTypes) == 0 {
+		return true
+	}
+	for _, t := range c.MemberTypes {
+		if t == memberType {
+			return true
+		}
+	}
+	return false
+}
+
+// Config configures a Server. The zero value serves an in-memory ledger to
+// no caller; set Callers.
+type Config struct {
+	// Path is the SQLite file; "" keeps the ledger in memory.
+	Path string
+	// Callers maps a serviceName to its credentials.
+	Callers map[string]Caller
+	// FreezePath, ReleasePath, ConsumePath and BalancePath are the signed
+	// endpoints; "" means crm.Default*Path and DefaultBalancePath.
+	FreezePath, ReleasePath, ConsumePath, BalancePath string
+	// Faults are the initial fault rates per operation.
+	Faults Faults
+	// Seed seeds the fault generator, so a run of faults can be reproduced.
+	Seed int64
+	// Now is the clock for signatures and ledger times; nil means time.Now.
+	Now func() time.Time
+	// MaxSkew is the accepted X-Caller-Timestamp skew; 0 means DefaultMaxSkew.
+	MaxSkew time.Duration
+	// Logger receives one debug line per request and one info line per
+	// injected fault; nil means no logging.
+	Logger *zap.Logger
+}
+
+// withDefaults fills the zero fields and checks the rest.
+func (c Config) withDefaults() (Config, error) {
+	c.FreezePath = or(c.FreezePath, crm.DefaultFreezePath)
+	c.ReleasePath = or(c.ReleasePath, crm.DefaultReleasePath)
+	c.ConsumePath = or(c.ConsumePath, crm.DefaultConsumePath)
+	c.BalancePath = or(c.BalancePath, DefaultBalancePath)
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.MaxSkew <= 0 {
+		c.MaxSkew = DefaultMaxSkew
+	}
+	if c.Logger == nil {
+		c.Logger = zap.NewNop()
+	}
+	if strings.Contains(c.Path, "?") {
+		return c, fmt.Errorf("sandbox: database path %q must not contain '?'", c.Path)
+	}
+	seen := map[string]string{}
+	for name, p := range map[string]string{"freeze": c.FreezePath, "release": c.ReleasePath, "consume": c.ConsumePath, "balance": c.BalancePath} {
+		if _, err := crm.SplitPath(p); err != nil {
+			return c, fmt.Errorf("sandbox: %s path: %w", name, err)
+		}
+		if strings.HasPrefix(p, adminPrefix) {
+			return c, fmt.Errorf("sandbox: %s path %q is under the admin prefix %s", name, p, adminPrefix)
+		}
+		if other, dup := seen[p]; dup {
+			return c, fmt.Errorf("sandbox: %s and %s share the path %q", name, other, p)
+		}
+		seen[p] = name
+	}
+	callers := make(map[string]Caller, len(c.Callers))
+	for name, caller := range c.Callers {
+		if name == "" || caller.Secret == "" {
+			return c, errors.New("sandbox: every caller needs a service name and a secret")
+		}
+		caller.MemberTypes = append([]string(nil), caller.MemberTypes...)
+		callers[name] = caller
+	}
+	c.Callers = callers
+	if err := c.Faults.Validate(); err != nil {
+		return c, fmt.Errorf("sandbox: %w", err)
+	}
+	c.Faults = c.Faults.withDefaults()
+	return c, nil
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
