@@ -34,6 +34,17 @@ const (
 	StateFailed    State = "FAILED"
 )
 
+// Decisions: what settled a FROZEN redemption (RedemptionStatus.Decision).
+const (
+	DecisionConfirm           = UpdateConfirm
+	DecisionCancel            = UpdateCancel
+	DecisionHoldTimeout       = "hold-timeout"
+	DecisionWorkflowCancelled = "workflow-cancelled"
+	// DecisionConsumeRejected replaces confirm when the CRM refused the
+	// consume for good and the points were released instead.
+	DecisionConsumeRejected = "consume-rejected"
+)
+
 // Terminal reports whether no further change can happen.
 func (s State) Terminal() bool {
 	return s == StateConsumed || s == StateReleased || s == StateFailed

@@ -1,0 +1,64 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/kylinpoints/kylin-points/activities"
+)
+
+// attemptTimeout bounds one activity attempt: a little above the CRM client's
+// default 10s HTTP timeout, so that the client gives up first and says why.
+const attemptTimeout = 15 * time.Second
+
+// finalErrorTypes are the activity errors no retry can cure.
+var finalErrorTypes = []string{activities.ErrInvalidInput, activities.ErrCRMRejected}
+
+// freezeOptions: the freeze is bounded because its caller is waiting for it.
+// ScheduleToClose is the caller's budget for all attempts together (input,
+// default 2 minutes); retries start at 1s and double up to 10s, so a short CRM
+// outage is ridden out inside the budget; invalid input and CRM rejections
+// end it at once. When the budget runs out the outcome is unknown, and the
+// caller undoes the freeze (see undoFreeze).
+func freezeOptions(timeout time.Duration, summary string) workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		ScheduleToCloseTimeout: timeout,
+		StartToCloseTimeout:    attemptTimeout,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        10 * time.Second,
+			NonRetryableErrorTypes: finalErrorTypes,
+		},
+		Summary: summary,
+	}
+}
+
+// settleOptions: release and consume carry out a decision already taken
+// about points already frozen, so they must happen, however long the CRM is
+// down. They retry with no limit on attempts or total time, backing off from
+// 1s to at most one call a minute; the same token makes every retry safe.
+// Only invalid input or a CRM rejection stops them, for the workflow to handle.
+func settleOptions(summary string) workflow.ActivityOptions {
+	return workflow.ActivityOptions{
+		StartToCloseTimeout: attemptTimeout,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        time.Minute,
+			MaximumAttempts:        0,
+			NonRetryableErrorTypes: finalErrorTypes,
+		},
+		Summary: summary,
+	}
+}
+
+// secondsOr turns an input field in seconds into a duration, 0 meaning def.
+func secondsOr(seconds int64, def time.Duration) time.Duration {
+	if seconds == 0 {
+		return def
+	}
+	return time.Duration(seconds) * time.Second
+}
