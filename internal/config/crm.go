@@ -1,0 +1,177 @@
+package config
+
+import (
+	"math"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kylinpoints/kylin-points/crm"
+)
+
+// CRM is how the worker calls the Kylin CRM.
+type CRM struct {
+	BaseURL     string
+	ServiceName string
+	// Secret is the gateway secret. It is never logged nor printed: String
+	// and the JSON encoding leave it out.
+	Secret      string `json:"-"`
+	Timeout     time.Duration
+	MemberType  string
+	ChannelType string
+	FreezePath  string
+	ReleasePath string
+	ConsumePath string
+}
+
+// String describes the CRM settings without the secret.
+func (c CRM) String() string {
+	secret := "unset"
+	if c.Secret != "" {
+		secret = "set"
+	}
+	return sprintf("CRM{BaseURL:%s ServiceName:%s Secret:%s Timeout:%s}", c.BaseURL, c.ServiceName, secret, c.Timeout)
+}
+
+// Client builds the CRM client these settings describe.
+func (c CRM) Client() *crm.Client {
+	return &crm.Client{
+		BaseURL:     c.BaseURL,
+		ServiceName: c.ServiceName,
+		Secret:      c.Secret,
+		Timeout:     c.Timeout,
+		MemberType:  c.MemberType,
+		ChannelType: c.ChannelType,
+		FreezePath:  c.FreezePath,
+		ReleasePath: c.ReleasePath,
+		ConsumePath: c.ConsumePath,
+	}
+}
+
+// crm reads and checks the CRM settings, recording every problem in p in
+// the order of --help.
+func (b *binder) crm(p *Problems) CRM {
+	var c CRM
+	c.BaseURL = b.required(p, CRMBaseURL)
+	if c.BaseURL != "" {
+		if why := checkHTTPURL(c.BaseURL); why != "" {
+			p.add(CRMBaseURL, "%s", why)
+		}
+		c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	}
+	c.ServiceName = b.value(CRMServiceName)
+	secret, secretOK := b.secret(p)
+	c.Secret = secret
+	switch {
+	case c.ServiceName != "" && c.Secret == "" && secretOK:
+		p.add(CRMServiceSecret, "or %s is required when %s is set", CRMServiceSecretFile.Name(), CRMServiceName.Env)
+	case c.ServiceName == "" && c.Secret != "":
+		p.add(CRMServiceName, "is required when a gateway secret is set")
+	}
+	c.Timeout = b.positiveDuration(p, CRMTimeout)
+	c.MemberType = b.required(p, CRMMemberType)
+	c.ChannelType = b.required(p, CRMChannelType)
+	c.FreezePath = b.path(p, CRMFreezePath)
+	c.ReleasePath = b.path(p, CRMReleasePath)
+	c.ConsumePath = b.path(p, CRMConsumePath)
+	return c
+}
+
+// secret reads the gateway secret from its variable or its file, never both;
+// ok is false when it recorded a problem. No message here ever quotes the
+// secret or the file's content.
+func (b *binder) secret(p *Problems) (secret string, ok bool) {
+	value, file := b.raw(CRMServiceSecret), b.value(CRMServiceSecretFile)
+	switch {
+	case value != "" && file != "":
+		p.add(CRMServiceSecret, "and %s are both set: set only one", CRMServiceSecretFile.Name())
+		return "", false
+	case file == "":
+		return value, true
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		p.add(CRMServiceSecretFile, "cannot be read: %s", describeFileError(file, err))
+		return "", false
+	}
+	secret = strings.TrimSuffix(strings.TrimSuffix(string(data), "\n"), "\r")
+	if secret == "" {
+		p.add(CRMServiceSecretFile, "%q is empty", file)
+		return "", false
+	}
+	return secret, true
+}
+
+// describeFileError names the file and the reason, never its content.
+func describeFileError(file string, err error) string {
+	switch {
+	case os.IsNotExist(err):
+		return sprintf("%q does not exist", file)
+	case os.IsPermission(err):
+		return sprintf("%q: permission denied", file)
+	default:
+		return sprintf("%q: %v", file, err)
+	}
+}
+
+// path checks an endpoint path the way the client splits it for signing.
+func (b *binder) path(p *Problems, s Setting) string {
+	v := b.value(s)
+	if !strings.HasPrefix(v, "/") {
+		p.add(s, "%q must start with /", v)
+		return v
+	}
+	if _, err := crm.SplitPath(v); err != nil {
+		p.add(s, "%v", err)
+	}
+	return v
+}
+
+func (b *binder) positiveDuration(p *Problems, s Setting) time.Duration {
+	v := b.value(s)
+	d, err := time.ParseDuration(v)
+	switch {
+	case err != nil:
+		p.add(s, "%q is not a duration (e.g. 10s, 1m)", v)
+	case d <= 0:
+		p.add(s, "%q must be greater than 0", v)
+	}
+	return d
+}
+
+// maxQPS reads the rate limit; empty means unlimited (0).
+func (b *binder) maxQPS(p *Problems) float64 {
+	v := b.value(CRMMaxQPS)
+	if v == "" {
+		return 0
+	}
+	q, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsNaN(q) || math.IsInf(q, 0) || q <= 0 {
+		p.add(CRMMaxQPS, "%q must be a positive number of calls per second", v)
+		return 0
+	}
+	return q
+}
+
+// checkHTTPURL returns why v is not an absolute http(s) URL, or "".
+func checkHTTPURL(v string) string {
+	u, err := url.Parse(v)
+	if err != nil {
+		return "is not a URL"
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return sprintf("must be an http:// or https:// URL, got scheme %q", u.Scheme)
+	}
+	if u.Host == "" {
+		return "has no host"
+	}
+	if u.User != nil {
+		return "must not hold credentials"
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return "must not have a query or fragment"
+	}
+	return ""
+}

@@ -1,0 +1,97 @@
+package config
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+)
+
+// Setting is one configuration value: its environment variable, the flag of
+// the same meaning, its default and a line of help.
+type Setting struct {
+	// Env is the variable, e.g. KYLIN_TASK_QUEUE.
+	Env string
+	// Flag is the flag name without dashes; empty when there is no flag.
+	Flag string
+	// Default is used when neither the flag nor the variable is set.
+	Default string
+	// Arg names the flag's value in --help, e.g. URL.
+	Arg string
+	// Help says what the value means.
+	Help string
+}
+
+// Name is how problems refer to the setting: "KYLIN_CRM_TIMEOUT (--crm-timeout)".
+func (s Setting) Name() string {
+	if s.Flag == "" {
+		return s.Env
+	}
+	return s.Env + " (--" + s.Flag + ")"
+}
+
+// The configuration contract (DESIGN.md). Variable names, flags and defaults
+// are relied on by users' scripts: do not rename them.
+var (
+	TemporalAddress = Setting{Env: "TEMPORAL_ADDRESS", Flag: "address", Arg: "HOST:PORT",
+		Help: "Temporal frontend; default from TEMPORAL_ADDRESS or the TEMPORAL_PROFILE profile, else localhost:7233"}
+	TemporalNamespace = Setting{Env: "TEMPORAL_NAMESPACE", Flag: "namespace", Arg: "NAME",
+		Help: "Temporal namespace; default from TEMPORAL_NAMESPACE or the profile, else default"}
+	TaskQueue = Setting{Env: "KYLIN_TASK_QUEUE", Flag: "task-queue", Default: "kylin-points", Arg: "NAME",
+		Help: "task queue of worker and starter"}
+	CRMBaseURL = Setting{Env: "KYLIN_CRM_BASE_URL", Flag: "crm-base-url", Arg: "URL",
+		Help: "CRM scheme and host, e.g. https://kylinapi.example.com (required)"}
+	CRMServiceName = Setting{Env: "KYLIN_CRM_SERVICE_NAME", Flag: "crm-service-name", Arg: "NAME",
+		Help: "gateway serviceName"}
+	CRMServiceSecret = Setting{Env: "KYLIN_CRM_SERVICE_SECRET",
+		Help: "gateway secret; environment only, never a flag (argv is visible in ps)"}
+	CRMServiceSecretFile = Setting{Env: "KYLIN_CRM_SERVICE_SECRET_FILE", Flag: "crm-service-secret-file", Arg: "PATH",
+		Help: "file holding the gateway secret (one trailing newline ignored); there is no flag taking the secret itself, as argv is visible in ps"}
+	CRMTimeout = Setting{Env: "KYLIN_CRM_TIMEOUT", Flag: "crm-timeout", Default: "10s", Arg: "DURATION",
+		Help: "bound on one HTTP attempt"}
+	CRMMemberType = Setting{Env: "KYLIN_CRM_MEMBER_TYPE", Flag: "crm-member-type", Default: "aupres", Arg: "TYPE",
+		Help: "memberType sent to the CRM"}
+	CRMChannelType = Setting{Env: "KYLIN_CRM_CHANNEL_TYPE", Flag: "crm-channel-type", Default: "WECHAT", Arg: "TYPE",
+		Help: "channelType sent to the CRM"}
+	CRMFreezePath = Setting{Env: "KYLIN_CRM_FREEZE_PATH", Flag: "crm-freeze-path", Default: "/openapi/v2/member/freezePoint", Arg: "PATH",
+		Help: "freeze endpoint, /{contextPath}/{version}/{requestPath}"}
+	CRMReleasePath = Setting{Env: "KYLIN_CRM_RELEASE_PATH", Flag: "crm-release-path", Default: "/openapi/v2/member/unfreezePoint", Arg: "PATH",
+		Help: "release endpoint"}
+	CRMConsumePath = Setting{Env: "KYLIN_CRM_CONSUME_PATH", Flag: "crm-consume-path", Default: "/openapi/v2/member/freezeDeductPoint", Arg: "PATH",
+		Help: "consume endpoint"}
+	CRMMaxQPS = Setting{Env: "KYLIN_CRM_MAX_QPS", Flag: "crm-max-qps", Arg: "N",
+		Help: "cap on CRM calls per second across all workers (task-queue rate limit); unset = unlimited"}
+	LogLevel = Setting{Env: "KYLIN_LOG_LEVEL", Flag: "log-level", Default: "info", Arg: "LEVEL",
+		Help: "debug, info, warn or error"}
+	UIURL = Setting{Env: "KYLIN_UI_URL", Flag: "ui-url", Default: "http://localhost:8233", Arg: "URL",
+		Help: "Temporal Web UI base URL, for the links the starter prints"}
+)
+
+// WorkerSettings are the worker's settings, in --help order.
+var WorkerSettings = []Setting{
+	TemporalAddress, TemporalNamespace, TaskQueue,
+	CRMBaseURL, CRMServiceName, CRMServiceSecret, CRMServiceSecretFile, CRMTimeout,
+	CRMMemberType, CRMChannelType, CRMFreezePath, CRMReleasePath, CRMConsumePath, CRMMaxQPS,
+	LogLevel,
+}
+
+// StarterSettings are the settings every starter command takes, in --help order.
+var StarterSettings = []Setting{TemporalAddress, TemporalNamespace, TaskQueue, UIURL, LogLevel}
+
+// WriteUsage prints one line per setting: flag, variable, help and default.
+func WriteUsage(w io.Writer, settings []Setting) {
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	for _, s := range settings {
+		flag := "(environment only)"
+		if s.Flag != "" {
+			flag = "--" + s.Flag + " " + s.Arg
+		}
+		line := "  " + flag + "\t" + s.Env + "\t" + s.Help
+		if s.Default != "" {
+			line += " (default " + s.Default + ")"
+		}
+		fmt.Fprintln(tw, line)
+	}
+	_ = tw.Flush()
+}
+
+func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }

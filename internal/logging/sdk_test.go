@@ -1,0 +1,83 @@
+package logging
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
+)
+
+func TestSDKLoggerKeyvalsBecomeFields(t *testing.T) {
+	t.Parallel()
+	boom := errors.New("boom")
+	tests := []struct {
+		name    string
+		log     func(l SDKLogger)
+		level   zapcore.Level
+		message string
+		want    map[string]any
+	}{
+		{"debug", func(l SDKLogger) { l.Debug("d", "a", 1) }, zapcore.DebugLevel, "d", map[string]any{"a": int64(1)}},
+		{"info", func(l SDKLogger) { l.Info("i", "TaskQueue", "kylin-points", "n", 2.5) }, zapcore.InfoLevel, "i",
+			map[string]any{"TaskQueue": "kylin-points", "n": 2.5}},
+		{"warn with error value", func(l SDKLogger) { l.Warn("w", "Error", boom) }, zapcore.WarnLevel, "w",
+			map[string]any{"Error": "boom"}},
+		{"error with odd keyvals", func(l SDKLogger) { l.Error("e", "k", "v", "dangling") }, zapcore.ErrorLevel, "e",
+			map[string]any{"k": "v", "dangling": "(MISSING)"}},
+		{"non-string key", func(l SDKLogger) { l.Info("i", 7, "seven") }, zapcore.InfoLevel, "i", map[string]any{"7": "seven"}},
+		{"with adds fields", func(l SDKLogger) { l.With("WorkflowID", "redeem-1").Info("i", "x", "y") }, zapcore.InfoLevel, "i",
+			map[string]any{"WorkflowID": "redeem-1", "x": "y"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			core, logs := observer.New(zapcore.DebugLevel)
+			tt.log(NewSDKLogger(zap.New(core)))
+			entries := logs.All()
+			require.Len(t, entries, 1)
+			require.Equal(t, tt.level, entries[0].Level)
+			require.Equal(t, tt.message, entries[0].Message)
+			require.Equal(t, tt.want, entries[0].ContextMap())
+		})
+	}
+}
+
+func TestWithDoesNotMutateParent(t *testing.T) {
+	t.Parallel()
+	core, logs := observer.New(zapcore.DebugLevel)
+	parent := NewSDKLogger(zap.New(core))
+	_ = parent.With("child", true)
+	parent.Info("plain")
+	require.Empty(t, logs.All()[0].ContextMap())
+}
+
+func TestParseLevel(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in      string
+		want    zapcore.Level
+		wantErr bool
+	}{
+		{"", zapcore.InfoLevel, false},
+		{"debug", zapcore.DebugLevel, false},
+		{"WARN", zapcore.WarnLevel, false},
+		{"error", zapcore.ErrorLevel, false},
+		{"fatal", 0, true},
+		{"loud", 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
+			got, err := ParseLevel(tt.in)
+			if tt.wantErr {
+				require.ErrorContains(t, err, "is not a log level")
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tt.want, got)
+		})
+	}
+}

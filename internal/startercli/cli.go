@@ -1,0 +1,197 @@
+// Package startercli is the starter command without its main: redeem,
+// confirm, cancel, status and freeze, with the flags, JSON fields and exit
+// codes of DESIGN.md. It starts workflows by name, so it needs the
+// workflows' types but not their code, and never the Temporal server.
+package startercli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/kylinpoints/kylin-points/internal/config"
+	"github.com/kylinpoints/kylin-points/internal/logging"
+)
+
+// Exit statuses (DESIGN.md): users' scripts rely on them.
+const (
+	// ExitOK: the command did what was asked.
+	ExitOK = 0
+	// ExitFailed: the CRM rejected, or the command could not be carried out
+	// (workflow not found, update refused, Temporal unreachable).
+	ExitFailed = 1
+	// ExitUsage: bad usage; nothing was sent to Temporal.
+	ExitUsage = 2
+)
+
+// dialTimeout bounds connecting to Temporal.
+const dialTimeout = 15 * time.Second
+
+// Run runs the starter with args (without the program name), reading
+// settings from env (os.Getenv in production). It checks the command line
+// completely before it contacts Temporal, prints results on stdout and one
+// line per failure on stderr, and returns the exit status.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(string) string) int {
+	inv, code, done := parse(args, stdout, stderr, config.Env(env))
+	if done {
+		return code
+	}
+	opts, err := config.ClientOptions(inv.common.Temporal)
+	if err != nil {
+		return fail(stderr, ExitUsage, err.Error())
+	}
+	logger, err := logging.New(inv.common.LogLevel)
+	if err != nil {
+		return fail(stderr, ExitUsage, err.Error())
+	}
+	defer func() { _ = logger.Sync() }()
+	opts.Logger = logging.NewSDKLogger(logger)
+
+	dctx, cancel := context.WithTimeout(ctx, dialTimeout)
+	c, err := client.DialContext(dctx, opts)
+	cancel()
+	if err != nil {
+		msg := fmt.Sprintf("cannot reach Temporal at %s (namespace %s): %v", opts.HostPort, opts.Namespace, err)
+		if inv.json {
+			writeJSON(stdout, Report{WorkflowID: inv.req.id, Error: oneLine(msg)})
+		}
+		return fail(stderr, ExitFailed, msg)
+	}
+	defer c.Close()
+	app := &App{Client: c, Namespace: opts.Namespace, TaskQueue: inv.common.TaskQueue, UIURL: inv.common.UIURL, Stdout: stdout, Stderr: stderr}
+	return app.execute(ctx, inv)
+}
+
+// App runs starter commands on an existing client: tests and the dev stack
+// use it. Empty fields take the value the command line, the environment or
+// the default gives (for the environment, only the KYLIN_* variables: the
+// client is already connected).
+type App struct {
+	Client    client.Client
+	Namespace string
+	TaskQueue string
+	// UIURL is the Web UI base of the links printed, e.g. http://localhost:8233.
+	UIURL  string
+	Stdout io.Writer
+	Stderr io.Writer
+	// Env is read for the KYLIN_* variables; nil means none are set.
+	Env func(string) string
+	// PollInterval is how often redeem asks whether the freeze has settled; 0 means 200ms.
+	PollInterval time.Duration
+	// FreezeWait bounds how long redeem and freeze wait for the freeze; 0 means
+	// the workflows' freeze timeout plus 30s.
+	FreezeWait time.Duration
+}
+
+// Run runs one command line, as the package's Run does, on a.Client.
+func (a *App) Run(ctx context.Context, args []string) int {
+	stdout, stderr := orDiscard(a.Stdout), orDiscard(a.Stderr)
+	inv, code, done := parse(args, stdout, stderr, config.Env(a.Env))
+	if done {
+		return code
+	}
+	app := *a
+	app.Stdout, app.Stderr = stdout, stderr
+	app.Namespace = or(app.Namespace, or(inv.common.Temporal.Namespace, client.DefaultNamespace))
+	app.TaskQueue = or(app.TaskQueue, inv.common.TaskQueue)
+	app.UIURL = strings.TrimRight(or(app.UIURL, inv.common.UIURL), "/")
+	return app.execute(ctx, inv)
+}
+
+// invocation is a parsed, checked command line.
+type invocation struct {
+	cmd    *command
+	req    request
+	json   bool
+	common config.Starter
+}
+
+// parse reads the command line. When done is true the starter must exit
+// with code: help was printed, or the usage was bad (one line on stderr).
+func parse(args []string, stdout, stderr io.Writer, env config.Env) (inv invocation, code int, done bool) {
+	if len(args) == 0 {
+		return inv, fail(stderr, ExitUsage, "no command given (one of "+commandNames()+"; see starter --help)"), true
+	}
+	name := args[0]
+	switch name {
+	case "-h", "-help", "--help", "help":
+		if len(args) > 1 && name == "help" {
+			if c := findCommand(args[1]); c != nil {
+				c.writeHelp(stdout)
+				return inv, ExitOK, true
+			}
+			return inv, fail(stderr, ExitUsage, fmt.Sprintf("unknown command %q (one of %s)", args[1], commandNames())), true
+		}
+		writeTopHelp(stdout)
+		return inv, ExitOK, true
+	}
+	cmd := findCommand(name)
+	if cmd == nil {
+		return inv, fail(stderr, ExitUsage, fmt.Sprintf("unknown command %q (one of %s; see starter --help)", name, commandNames())), true
+	}
+	fs, in, asJSON, readCommon := cmd.newFlagSet(env)
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			cmd.writeHelp(stdout)
+			return inv, ExitOK, true
+		}
+		return inv, usageError(stderr, cmd, err.Error()), true
+	}
+	if fs.NArg() > 0 {
+		return inv, usageError(stderr, cmd, fmt.Sprintf("unexpected argument %q", fs.Arg(0))), true
+	}
+	req, problems := cmd.check(*in)
+	common, settingProblems := readCommon()
+	problems = append(problems, settingProblems...)
+	if len(problems) > 0 {
+		return inv, usageError(stderr, cmd, strings.Join(problems, "; ")), true
+	}
+	return invocation{cmd: cmd, req: req, json: *asJSON, common: common}, 0, false
+}
+
+func (a *App) execute(ctx context.Context, inv invocation) int {
+	out := inv.cmd.run(a, ctx, inv.req)
+	out.report.UIURL = a.link(out.report.WorkflowID, out.report.RunID)
+	if inv.json {
+		writeJSON(a.Stdout, out.report)
+	} else {
+		writeHuman(a.Stdout, out.report)
+	}
+	if out.problem != "" {
+		return fail(a.Stderr, out.code(), out.problem)
+	}
+	return out.code()
+}
+
+func usageError(stderr io.Writer, cmd *command, msg string) int {
+	return fail(stderr, ExitUsage, fmt.Sprintf("%s: %s (see starter %s --help)", cmd.name, msg, cmd.name))
+}
+
+// fail prints the one line of a failure and returns code.
+func fail(stderr io.Writer, code int, msg string) int {
+	fmt.Fprintln(stderr, "starter: "+oneLine(msg))
+	return code
+}
+
+// oneLine keeps a message on one line whatever an error holds.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func orDiscard(w io.Writer) io.Writer {
+	if w == nil {
+		return io.Discard
+	}
+	return w
+}

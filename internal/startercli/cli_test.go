@@ -1,0 +1,131 @@
+package startercli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// runApp runs args on app (whose Client may be nil: then any call to
+// Temporal panics and fails the test) and returns exit code, stdout, stderr.
+func runApp(t *testing.T, app *App, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	app.Stdout, app.Stderr = &stdout, &stderr
+	code := app.Run(context.Background(), args)
+	return code, stdout.String(), stderr.String()
+}
+
+func TestBadUsageExits2WithOneLineAndNoTemporalCall(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("积", 256)
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no command", nil, "no command given"},
+		{"unknown command", []string{"refund"}, `unknown command "refund"`},
+		{"unknown flag", []string{"status", "--id", "x", "--verbose"}, "status: flag provided but not defined: -verbose"},
+		{"positional argument", []string{"status", "--id", "x", "extra"}, `status: unexpected argument "extra"`},
+		{"redeem without flags", []string{"redeem"}, "redeem: --member is required; --points is required; --description is required"},
+		{"member blank", []string{"redeem", "--member", " ", "--points", "5", "--description", "d"}, "--member is required"},
+		{"points not a number", []string{"redeem", "--member", "m", "--points", "five", "--description", "d"}, `--points "five" is not a number`},
+		{"points zero", []string{"redeem", "--member", "m", "--points", "0", "--description", "d"}, "--points: point must be greater than 0"},
+		{"points negative", []string{"freeze", "--member", "m", "--points", "-3", "--description", "d"}, "--points: point must be greater than 0"},
+		{"points three decimals", []string{"redeem", "--member", "m", "--points", "1.234", "--description", "d"}, "--points: point may have at most 2 decimal places"},
+		{"points too large", []string{"freeze", "--member", "m", "--points", "1e13", "--description", "d"}, "--points: point must be at most"},
+		{"points NaN", []string{"redeem", "--member", "m", "--points", "NaN", "--description", "d"}, "--points: point must be a finite number"},
+		{"description blank", []string{"redeem", "--member", "m", "--points", "5", "--description", "  "}, "--description: description is required"},
+		{"description too long", []string{"freeze", "--member", "m", "--points", "5", "--description", long}, "--description: description is 256 characters long"},
+		{"hold not a duration", []string{"redeem", "--member", "m", "--points", "5", "--description", "d", "--hold", "soon"}, `--hold "soon" is not a duration`},
+		{"hold zero", []string{"redeem", "--member", "m", "--points", "5", "--description", "d", "--hold", "0s"}, `--hold "0s" must be at least 1s`},
+		{"hold fraction", []string{"redeem", "--member", "m", "--points", "5", "--description", "d", "--hold", "1500ms"}, `--hold "1500ms" must be whole seconds`},
+		{"hold on freeze", []string{"freeze", "--member", "m", "--points", "5", "--description", "d", "--hold", "1m"}, "flag provided but not defined: -hold"},
+		{"confirm without id", []string{"confirm"}, "confirm: --id is required"},
+		{"cancel blank id", []string{"cancel", "--id", "  "}, "cancel: --id is required"},
+		{"status id with newline", []string{"status", "--id", "a\nb"}, "--id must not contain control characters"},
+		{"start id too long", []string{"redeem", "--member", "m", "--points", "5", "--description", "d", "--id", strings.Repeat("x", 1001)}, "--id is 1001 bytes long"},
+		{"bad ui url", []string{"status", "--id", "x", "--ui-url", "localhost:8233"}, "KYLIN_UI_URL (--ui-url) must be an http:// or https:// URL"},
+		{"bad log level", []string{"status", "--id", "x", "--log-level", "loud"}, `KYLIN_LOG_LEVEL (--log-level) "loud" is not a log level`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code, stdout, stderr := runApp(t, &App{}, tt.args...)
+			require.Equal(t, ExitUsage, code)
+			require.Empty(t, stdout)
+			require.Equal(t, 1, strings.Count(stderr, "\n"), "exactly one line: %q", stderr)
+			require.True(t, strings.HasPrefix(stderr, "starter: "), stderr)
+			require.Contains(t, stderr, tt.want)
+		})
+	}
+}
+
+func TestRunChecksUsageBeforeDialling(t *testing.T) {
+	t.Parallel()
+	// An address nothing listens on: a dial would fail with exit 1, not 2.
+	var stdout, stderr bytes.Buffer
+	env := map[string]string{"TEMPORAL_ADDRESS": "127.0.0.1:1"}
+	code := Run(context.Background(), []string{"redeem", "--member", "m", "--points", "0", "--description", "d"}, &stdout, &stderr,
+		func(k string) string { return env[k] })
+	require.Equal(t, ExitUsage, code)
+	require.NotContains(t, stderr.String(), "cannot reach Temporal")
+}
+
+func TestRunUnreachableTemporal(t *testing.T) {
+	t.Parallel()
+	var stdout, stderr bytes.Buffer
+	env := map[string]string{"TEMPORAL_CONFIG_FILE": t.TempDir() + "/none.toml"}
+	code := Run(context.Background(), []string{"status", "--id", "redeem-1", "--address", "127.0.0.1:1", "--json"}, &stdout, &stderr,
+		func(k string) string { return env[k] })
+	require.Equal(t, ExitFailed, code)
+	require.Equal(t, 1, strings.Count(stderr.String(), "\n"), stderr.String())
+	require.Contains(t, stderr.String(), "starter: cannot reach Temporal at 127.0.0.1:1 (namespace default)")
+	require.JSONEq(t, `{"workflowId":"redeem-1","state":"","memberId":"","points":0,"freezeToken":"",
+		"error":`+quote(strings.TrimSpace(strings.TrimPrefix(stderr.String(), "starter: ")))+`}`, stdout.String())
+}
+
+func TestHelp(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"--help"}, []string{"Usage: starter <command>", "redeem", "confirm", "cancel", "status", "freeze"}},
+		{[]string{"-h"}, []string{"Usage: starter <command>"}},
+		{[]string{"help"}, []string{"Usage: starter <command>"}},
+		{[]string{"redeem", "--help"}, []string{"Usage: starter redeem --member ID --points N --description TEXT [--shop CODE] [--id WORKFLOW_ID] [--hold 15m]",
+			"--member ID", "--points N", "--description TEXT", "--shop CODE", "--id WORKFLOW_ID", "--hold DURATION", "--json", "--address", "--namespace", "--task-queue", "--ui-url"}},
+		{[]string{"confirm", "-h"}, []string{"Usage: starter confirm --id WORKFLOW_ID", "--id WORKFLOW_ID"}},
+		{[]string{"cancel", "--help"}, []string{"Usage: starter cancel --id WORKFLOW_ID"}},
+		{[]string{"status", "--help"}, []string{"Usage: starter status --id WORKFLOW_ID"}},
+		{[]string{"help", "freeze"}, []string{"Usage: starter freeze --member ID --points N --description TEXT [--shop CODE] [--id WORKFLOW_ID]"}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			t.Parallel()
+			code, stdout, stderr := runApp(t, &App{}, tt.args...)
+			require.Equal(t, ExitOK, code)
+			require.Empty(t, stderr)
+			for _, w := range tt.want {
+				require.Contains(t, stdout, w)
+			}
+		})
+	}
+	// Every command has its own --help.
+	for _, c := range commands {
+		code, stdout, _ := runApp(t, &App{}, c.name, "--help")
+		require.Equal(t, ExitOK, code)
+		require.Contains(t, stdout, "Usage: starter "+c.name)
+	}
+}
+
+func quote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}

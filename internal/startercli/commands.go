@@ -1,0 +1,161 @@
+package startercli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/kylinpoints/kylin-points/internal/config"
+)
+
+// command is one starter command: its flags, its help and what it does.
+type command struct {
+	name    string
+	usage   string
+	summary string
+	// details is the paragraph of --help below the usage line.
+	details string
+	// flags registers the command's own flags on fs, writing into in.
+	flags []flagSpec
+	// check turns the parsed input into a request, or says what is wrong.
+	check func(in input) (request, []string)
+	run   func(a *App, ctx context.Context, req request) outcome
+}
+
+// flagSpec is one command flag, for registration and --help.
+type flagSpec struct {
+	name, arg, help string
+	field           func(in *input) *string
+}
+
+// input is the raw flag values of one invocation.
+type input struct {
+	id, member, points, description, shop, hold string
+}
+
+var (
+	flagMember      = flagSpec{"member", "ID", "member ID (required)", func(in *input) *string { return &in.member }}
+	flagPoints      = flagSpec{"points", "N", "points, > 0, at most 2 decimals (required)", func(in *input) *string { return &in.points }}
+	flagDescription = flagSpec{"description", "TEXT", "remark sent to the CRM, at most 255 characters (required)", func(in *input) *string { return &in.description }}
+	flagShop        = flagSpec{"shop", "CODE", "shop code", func(in *input) *string { return &in.shop }}
+	flagStartID     = flagSpec{"id", "WORKFLOW_ID", "workflow ID, the business key (default redeem-<uuid> or freeze-<uuid>)", func(in *input) *string { return &in.id }}
+	flagHold        = flagSpec{"hold", "DURATION", "how long points stay frozen awaiting confirm or cancel (default 15m)", func(in *input) *string { return &in.hold }}
+	flagID          = flagSpec{"id", "WORKFLOW_ID", "workflow ID of the redemption (required)", func(in *input) *string { return &in.id }}
+)
+
+// commands in the order of the top-level --help.
+var commands = []*command{
+	{
+		name:    "redeem",
+		usage:   "starter redeem --member ID --points N --description TEXT [--shop CODE] [--id WORKFLOW_ID] [--hold 15m]",
+		summary: "freeze points and hold them for confirm or cancel",
+		details: "Starts a RedemptionWorkflow (a workflow ID is never reused) and returns once the freeze has\n" +
+			"settled: FROZEN (exit 0) or FAILED (exit 1). Then run confirm or cancel; without either the\n" +
+			"points are released when the hold ends.",
+		flags: []flagSpec{flagMember, flagPoints, flagDescription, flagShop, flagStartID, flagHold},
+		check: checkRedeem,
+		run:   (*App).redeem,
+	},
+	{
+		name:    "confirm",
+		usage:   "starter confirm --id WORKFLOW_ID",
+		summary: "consume the frozen points of a redemption",
+		details: "Sends the confirm Update and waits for the end: CONSUMED (exit 0), or RELEASED when the CRM\n" +
+			"refused the consume (exit 1). Refused unless the redemption is FROZEN or was already confirmed.\n" +
+			"The consume retries until the CRM answers; Ctrl-C stops waiting, not the redemption.",
+		flags: []flagSpec{flagID},
+		check: checkID,
+		run:   func(a *App, ctx context.Context, req request) outcome { return a.decide(ctx, decisionConfirm, req) },
+	},
+	{
+		name:    "cancel",
+		usage:   "starter cancel --id WORKFLOW_ID",
+		summary: "release the frozen points of a redemption",
+		details: "Sends the cancel Update and waits for the end: RELEASED (exit 0). Refused unless the\n" +
+			"redemption is FROZEN or was already cancelled.",
+		flags: []flagSpec{flagID},
+		check: checkID,
+		run:   func(a *App, ctx context.Context, req request) outcome { return a.decide(ctx, decisionCancel, req) },
+	},
+	{
+		name:    "status",
+		usage:   "starter status --id WORKFLOW_ID",
+		summary: "show where a redemption (or a freeze) stands",
+		details: "Prints the state of a RedemptionWorkflow or a FreezePointsWorkflow. Exit 0 whatever the state,\n" +
+			"1 when the workflow cannot be found or read.",
+		flags: []flagSpec{flagID},
+		check: checkID,
+		run:   (*App).status,
+	},
+	{
+		name:    "freeze",
+		usage:   "starter freeze --member ID --points N --description TEXT [--shop CODE] [--id WORKFLOW_ID]",
+		summary: "run the freeze step alone (FreezePointsWorkflow)",
+		details: "Starts a FreezePointsWorkflow and waits for its result: FROZEN with the freeze token (exit 0) or\n" +
+			"FAILED (exit 1). The frozen points are then the caller's to consume or release.",
+		flags: []flagSpec{flagMember, flagPoints, flagDescription, flagShop, flagStartID},
+		check: checkFreeze,
+		run:   (*App).freeze,
+	},
+}
+
+func findCommand(name string) *command {
+	for _, c := range commands {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// newFlagSet registers the command's flags, the common settings and --json.
+func (c *command) newFlagSet(env config.Env) (*flag.FlagSet, *input, *bool, func() (config.Starter, config.Problems)) {
+	fs := flag.NewFlagSet("starter "+c.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	in := &input{}
+	for _, f := range c.flags {
+		fs.StringVar(f.field(in), f.name, "", f.help)
+	}
+	asJSON := fs.Bool("json", false, "print one JSON object on stdout")
+	common := config.BindStarter(fs, env)
+	return fs, in, asJSON, common
+}
+
+// writeHelp prints the command's --help.
+func (c *command) writeHelp(w io.Writer) {
+	fmt.Fprintf(w, "Usage: %s [--json]\n\n%s\n\nFlags:\n", c.usage, c.details)
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	for _, f := range c.flags {
+		fmt.Fprintf(tw, "  --%s %s\t%s\n", f.name, f.arg, f.help)
+	}
+	fmt.Fprintf(tw, "  --json\tprint one JSON object on stdout: workflowId, runId, state, memberId, points,\n")
+	fmt.Fprintf(tw, "  \tfreezeToken, decision, error, uiUrl\n")
+	_ = tw.Flush()
+	fmt.Fprintf(w, "\nConnection (a flag wins over its variable; TEMPORAL_API_KEY, TEMPORAL_TLS_* and\nTEMPORAL_PROFILE are read too):\n")
+	config.WriteUsage(w, config.StarterSettings)
+	fmt.Fprintf(w, "\nExit status: 0 success, 1 the CRM rejected or the command could not be carried out, 2 bad usage.\n")
+}
+
+// writeTopHelp prints `starter --help`.
+func writeTopHelp(w io.Writer) {
+	fmt.Fprintf(w, "Usage: starter <command> [flags]\n\nStarts and settles kylin-points redemptions on Temporal.\n\nCommands:\n")
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	for _, c := range commands {
+		fmt.Fprintf(tw, "  %s\t%s\n", c.name, c.summary)
+	}
+	_ = tw.Flush()
+	fmt.Fprintf(w, "\nRun \"starter <command> --help\" for a command's flags. Every command takes --json.\n"+
+		"Exit status: 0 success, 1 the CRM rejected or the command could not be carried out, 2 bad usage.\n")
+}
+
+// commandNames lists the commands for error messages.
+func commandNames() string {
+	names := make([]string, len(commands))
+	for i, c := range commands {
+		names[i] = c.name
+	}
+	return strings.Join(names, ", ")
+}

@@ -1,0 +1,113 @@
+package startercli
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/kylinpoints/kylin-points/crm"
+)
+
+// maxWorkflowIDBytes is Temporal's default limit on a workflow ID.
+const maxWorkflowIDBytes = 1000
+
+// request is a checked invocation, ready to send.
+type request struct {
+	id          string
+	member      string
+	points      float64
+	description string
+	shop        string
+	// hold is 0 when --hold was not given: the workflow's default applies.
+	hold time.Duration
+}
+
+// checkRedeem checks the flags of redeem: those of freeze, and --hold.
+func checkRedeem(in input) (request, []string) {
+	req, problems := checkFreeze(in)
+	if in.hold != "" {
+		d, err := time.ParseDuration(strings.TrimSpace(in.hold))
+		switch {
+		case err != nil:
+			problems = append(problems, fmt.Sprintf("--hold %q is not a duration (e.g. 15m, 1h)", in.hold))
+		case d < time.Second:
+			problems = append(problems, fmt.Sprintf("--hold %q must be at least 1s", in.hold))
+		case d%time.Second != 0:
+			problems = append(problems, fmt.Sprintf("--hold %q must be whole seconds", in.hold))
+		default:
+			req.hold = d
+		}
+	}
+	return req, problems
+}
+
+// checkFreeze checks the member, the amount, the description, the shop and
+// an optional workflow ID, with the CRM client's own rules.
+func checkFreeze(in input) (request, []string) {
+	var problems []string
+	req := request{
+		member:      strings.TrimSpace(in.member),
+		description: in.description,
+		shop:        strings.TrimSpace(in.shop),
+	}
+	if req.member == "" {
+		problems = append(problems, "--member is required")
+	}
+	switch p := strings.TrimSpace(in.points); {
+	case p == "":
+		problems = append(problems, "--points is required")
+	default:
+		v, err := strconv.ParseFloat(p, 64)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("--points %q is not a number", in.points))
+			break
+		}
+		if err := crm.ValidatePoints(v); err != nil {
+			problems = append(problems, "--points: "+err.Error())
+			break
+		}
+		req.points = v
+	}
+	if in.description == "" {
+		problems = append(problems, "--description is required")
+	} else if err := crm.ValidateDescription(in.description); err != nil {
+		problems = append(problems, "--description: "+err.Error())
+	}
+	if in.id != "" {
+		id, problem := checkWorkflowID(in.id)
+		if problem != "" {
+			problems = append(problems, problem)
+		}
+		req.id = id
+	}
+	return req, problems
+}
+
+// checkID checks the --id of confirm, cancel and status.
+func checkID(in input) (request, []string) {
+	if strings.TrimSpace(in.id) == "" {
+		return request{}, []string{"--id is required"}
+	}
+	id, problem := checkWorkflowID(in.id)
+	if problem != "" {
+		return request{}, []string{problem}
+	}
+	return request{id: id}, nil
+}
+
+func checkWorkflowID(raw string) (string, string) {
+	id := strings.TrimSpace(raw)
+	switch {
+	case id == "":
+		return "", "--id must not be blank"
+	case !utf8.ValidString(id):
+		return "", "--id is not valid UTF-8"
+	case len(id) > maxWorkflowIDBytes:
+		return "", fmt.Sprintf("--id is %d bytes long, at most %d allowed", len(id), maxWorkflowIDBytes)
+	case strings.ContainsFunc(id, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+		return "", "--id must not contain control characters"
+	}
+	return id, ""
+}

@@ -1,0 +1,135 @@
+// Package workerapp is the worker process without its main: it builds the
+// CRM client and the activities from the configuration, registers the
+// workflows on the task queue and runs until its context ends. The worker
+// binary, the dev stack and the end-to-end tests share it.
+package workerapp
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/worker"
+	"go.uber.org/zap"
+
+	"github.com/kylinpoints/kylin-points/activities"
+	"github.com/kylinpoints/kylin-points/crm"
+	"github.com/kylinpoints/kylin-points/internal/config"
+	"github.com/kylinpoints/kylin-points/internal/logging"
+	"github.com/kylinpoints/kylin-points/workflows"
+)
+
+// stopGrace is how long, beyond one CRM attempt, a stopping worker waits for
+// running activities, so that an answer already on its way is recorded.
+const stopGrace = 5 * time.Second
+
+// Options are hooks for what the configuration does not hold. The zero value
+// is a plain worker.
+type Options struct {
+	// MetricsHandler receives the SDK's metrics when Dial makes the client.
+	MetricsHandler client.MetricsHandler
+	// DataConverter, e.g. a payload codec, is used when Dial makes the client.
+	DataConverter converter.DataConverter
+	// WrapCRM, when set, decorates the CRM client the activities call,
+	// e.g. to observe every call.
+	WrapCRM func(activities.CRM) activities.CRM
+}
+
+// ClientOptions are the Temporal client options of cfg (envconfig and the
+// --address/--namespace overrides), logging through logger and using o's
+// metrics handler and data converter. HostPort and Namespace are always set.
+func ClientOptions(cfg config.Config, logger *zap.Logger, o Options) (client.Options, error) {
+	opts, err := config.ClientOptions(cfg.Temporal)
+	if err != nil {
+		return client.Options{}, err
+	}
+	opts.Logger = logging.NewSDKLogger(logger)
+	opts.MetricsHandler = o.MetricsHandler
+	opts.DataConverter = o.DataConverter
+	return opts, nil
+}
+
+// Dial connects to Temporal; its error names the address and namespace.
+func Dial(ctx context.Context, opts client.Options) (client.Client, error) {
+	c, err := client.DialContext(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("cannot reach Temporal at %s (namespace %s): %w", opts.HostPort, opts.Namespace, err)
+	}
+	return c, nil
+}
+
+// NewCRMClient builds the CRM client of cfg: keep-alive connections, no
+// redirects followed, one attempt bounded by cfg.Timeout, logging to logger.
+func NewCRMClient(cfg config.CRM, logger *zap.Logger) *crm.Client {
+	c := cfg.Client()
+	c.HTTPClient = &http.Client{
+		Transport: crm.NewTransport(),
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+	c.Logger = logger.Named("crm")
+	return c
+}
+
+// New creates the worker of cfg.TaskQueue on c, with the workflows and
+// activities registered. onFatal, if not nil, receives an error that stops
+// the worker for good (e.g. the namespace does not exist).
+func New(c client.Client, cfg config.Config, logger *zap.Logger, o Options, onFatal func(error)) worker.Worker {
+	var crmClient activities.CRM = NewCRMClient(cfg.CRM, logger)
+	if o.WrapCRM != nil {
+		crmClient = o.WrapCRM(crmClient)
+	}
+	w := worker.New(c, cfg.TaskQueue, worker.Options{
+		// Every CRM call is one activity task (retries included), so the
+		// task queue's activity rate is the CRM call rate of all workers.
+		// 0 leaves it unlimited.
+		TaskQueueActivitiesPerSecond: cfg.MaxQPS,
+		WorkerStopTimeout:            effectiveTimeout(cfg.CRM.Timeout) + stopGrace,
+		OnFatalError:                 onFatal,
+	})
+	workflows.Register(w, &activities.Activities{CRM: crmClient})
+	return w
+}
+
+// Run runs the worker of cfg on c until ctx is done, then stops it
+// gracefully: it stops polling and waits for running activities. It returns
+// nil after a stop asked for by ctx, or the error that made the worker fail.
+// c stays open; closing it is the caller's.
+func Run(ctx context.Context, c client.Client, cfg config.Config, logger *zap.Logger) error {
+	return RunWithOptions(ctx, c, cfg, logger, Options{})
+}
+
+// RunWithOptions is Run with hooks (Options.WrapCRM applies here).
+func RunWithOptions(ctx context.Context, c client.Client, cfg config.Config, logger *zap.Logger, o Options) error {
+	fatal := make(chan error, 1)
+	w := New(c, cfg, logger, o, func(err error) {
+		select {
+		case fatal <- err:
+		default:
+		}
+	})
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("starting worker on task queue %s: %w", cfg.TaskQueue, err)
+	}
+	logger.Info("worker started", zap.String("taskQueue", cfg.TaskQueue), zap.Float64("crmMaxQPS", cfg.MaxQPS))
+	var err error
+	select {
+	case <-ctx.Done():
+		logger.Info("stopping worker", zap.String("taskQueue", cfg.TaskQueue))
+	case err = <-fatal:
+		err = fmt.Errorf("worker on task queue %s failed: %w", cfg.TaskQueue, err)
+	}
+	w.Stop()
+	return err
+}
+
+func effectiveTimeout(d time.Duration) time.Duration {
+	if d <= 0 {
+		return crm.DefaultTimeout
+	}
+	return d
+}

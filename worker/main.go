@@ -1,0 +1,74 @@
+// Command worker runs the kylin-points workflows and CRM activities.
+// Configuration: see `worker --help` and DESIGN.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"go.uber.org/zap"
+
+	"github.com/kylinpoints/kylin-points/internal/config"
+	"github.com/kylinpoints/kylin-points/internal/logging"
+	"github.com/kylinpoints/kylin-points/internal/workerapp"
+)
+
+func main() {
+	os.Exit(run())
+}
+
+func run() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	cfg, err := config.Load(os.Args[1:], os.Getenv)
+	if errors.Is(err, flag.ErrHelp) {
+		config.WriteWorkerUsage(os.Stdout)
+		return 0
+	}
+	if err != nil {
+		var problems config.Problems
+		if !errors.As(err, &problems) {
+			problems = config.Problems{err.Error()}
+		}
+		for _, p := range problems {
+			fmt.Fprintln(os.Stderr, "worker: "+p)
+		}
+		return 2
+	}
+	logger, err := logging.New(cfg.LogLevel)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "worker: "+err.Error())
+		return 2
+	}
+	defer func() { _ = logger.Sync() }()
+
+	opts, err := workerapp.ClientOptions(cfg, logger, workerapp.Options{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "worker: "+err.Error())
+		return 2
+	}
+	logger.Info("kylin-points worker starting",
+		zap.String("address", opts.HostPort),
+		zap.String("namespace", opts.Namespace),
+		zap.String("taskQueue", cfg.TaskQueue),
+		zap.String("crmBaseURL", cfg.CRM.BaseURL))
+	c, err := workerapp.Dial(ctx, opts)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "worker: "+err.Error())
+		return 1
+	}
+	defer c.Close()
+	if err := workerapp.Run(ctx, c, cfg, logger); err != nil {
+		logger.Error("worker stopped", zap.Error(err))
+		fmt.Fprintln(os.Stderr, "worker: "+err.Error())
+		return 1
+	}
+	logger.Info("worker stopped")
+	return 0
+}
