@@ -1,0 +1,89 @@
+package devstack
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"syscall"
+)
+
+// Flags of dev/main.go that set each address, named in errors so that the
+// user knows what to change.
+const (
+	FlagTemporalAddr = "temporal-addr"
+	FlagUIAddr       = "ui-addr"
+	FlagSandboxAddr  = "sandbox-addr"
+)
+
+// PortInUseError says that an address the stack needs is already taken.
+type PortInUseError struct {
+	// Addr is the host:port that could not be listened on.
+	Addr string
+	// Flag is the dev flag that chooses another address.
+	Flag string
+	Err  error
+}
+
+// Error is one line naming the address and the flag to change it.
+func (e *PortInUseError) Error() string {
+	return fmt.Sprintf("%s is already in use (another dev stack or Temporal server?); choose another address with -%s",
+		e.Addr, e.Flag)
+}
+
+// Unwrap returns the listen error.
+func (e *PortInUseError) Unwrap() error { return e.Err }
+
+// listen opens addr, the stack's first check that the address is usable.
+// "localhost" stands for 127.0.0.1, and the host must be an IP address,
+// since the Temporal frontend binds to an IP.
+func listen(addr, flag string) (net.Listener, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("-%s %q: want host:port, e.g. 127.0.0.1:7233", flag, addr)
+	}
+	if host == "localhost" {
+		host = "127.0.0.1"
+	}
+	if net.ParseIP(host) == nil {
+		return nil, fmt.Errorf("-%s %q: the host must be an IP address, e.g. 127.0.0.1", flag, addr)
+	}
+	addr = net.JoinHostPort(host, port)
+	l, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, &PortInUseError{Addr: addr, Flag: flag, Err: err}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("-%s %s: %w", flag, addr, err)
+	}
+	return l, nil
+}
+
+// probe checks that addr can be listened on and releases it again, for the
+// servers that open their own listener. It returns the address with port 0
+// replaced by the port the system chose.
+func probe(addr, flag string) (string, error) {
+	l, err := listen(addr, flag)
+	if err != nil {
+		return "", err
+	}
+	resolved := l.Addr().String()
+	return resolved, l.Close()
+}
+
+// freePort returns a port on host that nobody listens on right now.
+func freePort(host string) (int, error) {
+	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if err != nil {
+		return 0, fmt.Errorf("finding a free port on %s: %w", host, err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// splitAddr splits a host:port already checked by listen.
+func splitAddr(addr string) (string, int) {
+	host, port, _ := net.SplitHostPort(addr)
+	p, _ := strconv.Atoi(port)
+	return host, p
+}
