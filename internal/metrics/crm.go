@@ -1,0 +1,63 @@
+package metrics
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/kylinpoints/kylin-points/crm"
+)
+
+// CRM is what the activities call: the shape of *crm.Client.
+type CRM interface {
+	Freeze(ctx context.Context, token string, req crm.Request) (crm.Result, error)
+	Release(ctx context.Context, token string, req crm.Request) (crm.Result, error)
+	Consume(ctx context.Context, token string, req crm.Request) (crm.Result, error)
+}
+
+// InstrumentedCRM is a CRM that observes every call of Next into Metrics.
+type InstrumentedCRM struct {
+	Next    CRM
+	Metrics *Metrics
+}
+
+// Freeze calls Next.Freeze and observes it.
+func (c InstrumentedCRM) Freeze(ctx context.Context, token string, req crm.Request) (crm.Result, error) {
+	start := time.Now()
+	res, err := c.Next.Freeze(ctx, token, req)
+	return c.observe(crm.OpFreeze, start, res, err)
+}
+
+// Release calls Next.Release and observes it.
+func (c InstrumentedCRM) Release(ctx context.Context, token string, req crm.Request) (crm.Result, error) {
+	start := time.Now()
+	res, err := c.Next.Release(ctx, token, req)
+	return c.observe(crm.OpRelease, start, res, err)
+}
+
+// Consume calls Next.Consume and observes it.
+func (c InstrumentedCRM) Consume(ctx context.Context, token string, req crm.Request) (crm.Result, error) {
+	start := time.Now()
+	res, err := c.Next.Consume(ctx, token, req)
+	return c.observe(crm.OpConsume, start, res, err)
+}
+
+func (c InstrumentedCRM) observe(op string, start time.Time, res crm.Result, err error) (crm.Result, error) {
+	outcome, status := Classify(res, err)
+	c.Metrics.ObserveCRMCall(op, outcome, status, time.Since(start), err == nil && res.Replayed)
+	return res, err
+}
+
+// Classify gives the outcome label and HTTP status of a CRM call's result.
+// An error that is not a *crm.Error (the client returns none) counts as
+// transient with no status.
+func Classify(res crm.Result, err error) (outcome string, status int) {
+	if err == nil {
+		return OutcomeOK, res.Status
+	}
+	var ce *crm.Error
+	if errors.As(err, &ce) {
+		return string(ce.Class), ce.Status
+	}
+	return OutcomeTransient, 0
+}
