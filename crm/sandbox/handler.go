@@ -15,20 +15,8 @@ import (
 // serveOp answers a freeze, release or consume: authenticate, validate,
 // roll the faults, then hand the operation to the writer.
 func (s *Server) serveOp(w http.ResponseWriter, r *http.Request, op string) {
-	if r.Method != http.MethodPost {
-		s.stats.call(op, outcomeBadRequest)
-		w.Header().Set("Allow", http.MethodPost)
-		writeFailure(w, http.StatusMethodNotAllowed, CodeMethod, r.Method+" is not allowed, use POST")
-		return
-	}
-	caller, why := s.authenticate(r)
-	if why != "" {
-		s.reject(w, op, http.StatusUnauthorized, CodeUnauthorized, outcomeUnauthorized, why)
-		return
-	}
-	raw, status, why := readBody(w, r)
-	if why != "" {
-		s.reject(w, op, status, bodyFailureCode(status), outcomeBadRequest, why)
+	caller, raw, ok := s.admit(w, r, op)
+	if !ok {
 		return
 	}
 	body, err := decodeOpBody(op, raw)
@@ -147,20 +135,8 @@ func (s *Server) failInternal(w http.ResponseWriter, op string, err error) {
 // serveBalance answers the signed balance query.
 func (s *Server) serveBalance(w http.ResponseWriter, r *http.Request) {
 	const op = "balance"
-	if r.Method != http.MethodPost {
-		s.stats.call(op, outcomeBadRequest)
-		w.Header().Set("Allow", http.MethodPost)
-		writeFailure(w, http.StatusMethodNotAllowed, CodeMethod, r.Method+" is not allowed, use POST")
-		return
-	}
-	caller, why := s.authenticate(r)
-	if why != "" {
-		s.reject(w, op, http.StatusUnauthorized, CodeUnauthorized, outcomeUnauthorized, why)
-		return
-	}
-	raw, status, why := readBody(w, r)
-	if why != "" {
-		s.reject(w, op, status, bodyFailureCode(status), outcomeBadRequest, why)
+	caller, raw, ok := s.admit(w, r, op)
+	if !ok {
 		return
 	}
 	q, err := decodeBalanceQuery(raw)
@@ -183,6 +159,28 @@ func (s *Server) serveBalance(w http.ResponseWriter, r *http.Request) {
 	}
 	s.stats.call(op, outcomeOK)
 	writeBody(w, http.StatusOK, marshalEnvelope(true, CodeSuccess, "ok", b))
+}
+
+// admit is the gate of every signed endpoint: POST only, a valid gateway
+// signature, and a readable body. It answers the failure itself.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, op string) (caller Caller, raw []byte, ok bool) {
+	if r.Method != http.MethodPost {
+		s.stats.call(op, outcomeBadRequest)
+		w.Header().Set("Allow", http.MethodPost)
+		writeFailure(w, http.StatusMethodNotAllowed, CodeMethod, r.Method+" is not allowed, use POST")
+		return Caller{}, nil, false
+	}
+	caller, why := s.authenticate(r)
+	if why != "" {
+		s.reject(w, op, http.StatusUnauthorized, CodeUnauthorized, outcomeUnauthorized, why)
+		return Caller{}, nil, false
+	}
+	raw, status, why := readBody(w, r)
+	if why != "" {
+		s.reject(w, op, status, bodyFailureCode(status), outcomeBadRequest, why)
+		return Caller{}, nil, false
+	}
+	return caller, raw, true
 }
 
 // bodyFailureCode is the envelope code of a body that could not be read.
