@@ -5,15 +5,12 @@ import (
 	"errors"
 	"time"
 
+	"github.com/kylinpoints/kylin-points/activities"
 	"github.com/kylinpoints/kylin-points/crm"
 )
 
 // CRM is what the activities call: the shape of *crm.Client.
-type CRM interface {
-	Freeze(ctx context.Context, token string, req crm.Request) (crm.Result, error)
-	Release(ctx context.Context, token string, req crm.Request) (crm.Result, error)
-	Consume(ctx context.Context, token string, req crm.Request) (crm.Result, error)
-}
+type CRM = activities.CRM
 
 // InstrumentedCRM is a CRM that observes every call of Next into Metrics.
 type InstrumentedCRM struct {
