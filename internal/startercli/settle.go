@@ -79,8 +79,7 @@ func (a *App) decide(ctx context.Context, d decision, req request) outcome {
 	if errorType(err) == workflows.ErrNotFrozen {
 		msg = fmt.Sprintf("%s: %s", req.id, reason(err))
 	}
-	out := outcome{report: reportOf(f.status, f.runID), problem: msg}
-	return out
+	return outcome{report: withError(reportOf(f.status, f.runID), msg), problem: msg}
 }
 
 // ended is the answer once the redemption has ended after d won.

@@ -1,0 +1,82 @@
+// Package browser checks, in a real headless Chromium, that the dev stack's
+// Temporal Web UI shows the demo redemption as users will see it.
+package browser
+
+import (
+	"bytes"
+	"context"
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/converter"
+
+	"github.com/kylinpoints/kylin-points/internal/devstack"
+	"github.com/kylinpoints/kylin-points/tests/internal/testenv"
+	"github.com/kylinpoints/kylin-points/workflows"
+)
+
+// pageTimeout bounds the wait for the Svelte app to render the run.
+const pageTimeout = 60 * time.Second
+
+// screenshotFile is where KYLIN_UPDATE_SCREENSHOT=1 writes the screenshot,
+// relative to the module root.
+const screenshotFile = "docs/demo-run.png"
+
+// TestDemoRunInWebUI runs the dev stack's demo and opens the run's history
+// page in Chromium: it must show the workflow ID, the summary the starter
+// set and the status Completed. The screenshot goes to docs/demo-run.png
+// with KYLIN_UPDATE_SCREENSHOT=1, else to a temporary directory.
+func TestDemoRunInWebUI(t *testing.T) {
+	execPath := chromiumPath(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+
+	stack, err := devstack.Start(ctx, devstack.Options{
+		Memory: true, TemporalAddr: "127.0.0.1:0", UIAddr: "127.0.0.1:0", SandboxAddr: "127.0.0.1:0",
+	})
+	require.NoError(t, err)
+	t.Cleanup(stack.Stop)
+	var demo bytes.Buffer
+	st, err := stack.RunDemo(ctx, &demo)
+	require.NoError(t, err, demo.String())
+	require.Equal(t, workflows.StateConsumed, st.State)
+
+	desc, err := stack.Client().DescribeWorkflowExecution(ctx, st.WorkflowID, "")
+	require.NoError(t, err)
+	runID := desc.GetWorkflowExecutionInfo().GetExecution().GetRunId()
+	var summary string
+	require.NoError(t, converter.GetDefaultDataConverter().FromPayload(
+		desc.GetExecutionConfig().GetUserMetadata().GetSummary(), &summary))
+	require.Equal(t, workflows.RedemptionSummary(workflows.RedemptionRequest{
+		MemberID: devstack.DemoMember, Points: devstack.DemoPoints, Description: devstack.DemoDescription,
+	}), summary)
+
+	tab := newBrowser(ctx, t, execPath)
+	url := stack.RunURL(st.WorkflowID, runID)
+	navCtx, cancelNav := context.WithTimeout(tab, pageTimeout)
+	defer cancelNav()
+	require.NoError(t, chromedp.Do(navCtx, chromedp.Navigate(url)), url)
+	text, err := waitForText(tab, pageTimeout, st.WorkflowID, summary, line("Completed"))
+	require.NoError(t, err, "%s shows:\n%s", url, text)
+
+	shotCtx, cancelShot := context.WithTimeout(tab, 30*time.Second)
+	defer cancelShot()
+	shot, err := wholePage(shotCtx)
+	require.NoError(t, err)
+	img, err := png.Decode(bytes.NewReader(shot))
+	require.NoError(t, err, "the screenshot must be a PNG")
+	require.Positive(t, img.Bounds().Dx())
+
+	path := filepath.Join(t.TempDir(), filepath.Base(screenshotFile))
+	if os.Getenv("KYLIN_UPDATE_SCREENSHOT") == "1" {
+		path = filepath.Join(testenv.ModuleRoot(t), screenshotFile)
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+	}
+	require.NoError(t, os.WriteFile(path, shot, 0o644))
+	t.Logf("screenshot of %s written to %s", url, path)
+}
