@@ -4,6 +4,7 @@
 //
 //	go run ./dev            # state kept in .kylin-dev/
 //	go run ./dev -memory    # nothing kept
+//	go run ./dev -payload-key-file keys.txt   # encrypted payloads, UI decodes them
 package main
 
 import (
@@ -76,7 +77,9 @@ func parseFlags(args []string, stderr io.Writer) (devstack.Options, bool, error)
 	fs.StringVar(&o.TemporalAddr, devstack.FlagTemporalAddr, devstack.DefaultTemporalAddr, "Temporal frontend gRPC host:port")
 	fs.StringVar(&o.UIAddr, devstack.FlagUIAddr, devstack.DefaultUIAddr, "Temporal Web UI host:port")
 	fs.StringVar(&o.SandboxAddr, devstack.FlagSandboxAddr, devstack.DefaultSandboxAddr, "CRM sandbox host:port")
-	fs.StringVar(&o.UICodecEndpoint, "ui-codec-endpoint", "", "remote codec endpoint the Web UI decodes payloads with (empty: none)")
+	fs.StringVar(&o.UICodecEndpoint, "ui-codec-endpoint", "", "remote codec endpoint the Web UI decodes payloads with (empty: none, or this stack's codec server with -payload-key-file)")
+	fs.StringVar(&o.MetricsAddr, devstack.FlagMetricsAddr, devstack.DefaultMetricsAddr, "host:port of the worker's /metrics, /healthz, /readyz and the codec server (empty: off)")
+	fs.StringVar(&o.PayloadKeyFile, devstack.FlagPayloadKeyFile, "", "encrypt payloads with this key file (id=base64key lines) and serve a codec server for the Web UI (empty: plaintext)")
 	worker := fs.Bool("worker", true, "run the worker in this process")
 	sandbox := fs.Bool("sandbox", true, "run the CRM sandbox")
 	ui := fs.Bool("ui", true, "run the Temporal Web UI")

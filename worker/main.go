@@ -48,7 +48,15 @@ func run() int {
 	}
 	defer func() { _ = logger.Sync() }()
 
-	opts, err := workerapp.ClientOptions(cfg, logger, workerapp.Options{})
+	obs, err := workerapp.Observe(cfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "worker: "+err.Error())
+		return 1
+	}
+	defer func() { _ = obs.Close() }()
+	hooks := obs.Options()
+
+	opts, err := workerapp.ClientOptions(cfg, logger, hooks)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "worker: "+err.Error())
 		return 2
@@ -57,17 +65,26 @@ func run() int {
 		zap.String("address", opts.HostPort),
 		zap.String("namespace", opts.Namespace),
 		zap.String("taskQueue", cfg.TaskQueue),
-		zap.String("crmBaseURL", cfg.CRM.BaseURL))
+		zap.String("crmBaseURL", cfg.CRM.BaseURL),
+		zap.String("metricsAddr", obs.Addr()),
+		zap.Stringer("payload", cfg.Payload))
 	c, err := workerapp.Dial(ctx, opts)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "worker: "+err.Error())
 		return 1
 	}
 	defer c.Close()
-	if err := workerapp.Run(ctx, c, cfg, logger); err != nil {
+
+	served := make(chan error, 1)
+	go func() { served <- obs.Serve(ctx, c) }()
+	if err := workerapp.RunWithOptions(ctx, c, cfg, logger, hooks); err != nil {
 		logger.Error("worker stopped", zap.Error(err))
 		fmt.Fprintln(os.Stderr, "worker: "+err.Error())
 		return 1
+	}
+	stop()
+	if err := <-served; err != nil {
+		logger.Warn("metrics server", zap.Error(err))
 	}
 	logger.Info("worker stopped")
 	return 0

@@ -175,6 +175,7 @@ func (r *redemption) fail(ctx workflow.Context, reason string) {
 func (r *redemption) settle(ctx workflow.Context, s State) {
 	r.status.SettledAt = workflow.Now(ctx)
 	r.to(ctx, s)
+	workflow.GetMetricsHandler(ctx).WithTags(map[string]string{"state": string(s)}).Counter("kylin_redemptions_total").Inc(1)
 }
 
 func (r *redemption) to(ctx workflow.Context, s State) {

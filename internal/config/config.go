@@ -21,6 +21,10 @@ type Config struct {
 	MaxQPS float64
 	// LogLevel is debug, info, warn or error.
 	LogLevel string
+	// MetricsAddr is where /metrics, /healthz and /readyz are served; "" is off.
+	MetricsAddr string
+	// Payload is the payload encryption; its zero value leaves payloads in plaintext.
+	Payload Payload
 }
 
 // Load reads the worker's configuration from args (without the program name)
@@ -36,11 +40,13 @@ func Load(args []string, env Env) (Config, error) {
 	}
 	var p Problems
 	cfg := Config{
-		Temporal:  b.temporal(),
-		TaskQueue: b.required(&p, TaskQueue),
-		CRM:       b.crm(&p),
-		MaxQPS:    b.maxQPS(&p),
-		LogLevel:  b.logLevel(&p),
+		Temporal:    b.temporal(),
+		TaskQueue:   b.required(&p, TaskQueue),
+		CRM:         b.crm(&p),
+		MaxQPS:      b.maxQPS(&p),
+		LogLevel:    b.logLevel(&p),
+		MetricsAddr: b.metricsAddr(&p),
+		Payload:     b.payload(&p),
 	}
 	return cfg, p.Err()
 }

@@ -64,6 +64,10 @@ var (
 		Help: "debug, info, warn or error"}
 	UIURL = Setting{Env: "KYLIN_UI_URL", Flag: "ui-url", Default: "http://localhost:8233", Arg: "URL",
 		Help: "Temporal Web UI base URL, for the links the starter prints"}
+	MetricsAddr = Setting{Env: "KYLIN_METRICS_ADDR", Flag: "metrics-addr", Arg: "HOST:PORT",
+		Help: "serve Prometheus /metrics, /healthz and /readyz here, e.g. 127.0.0.1:9090; unset = off"}
+	PayloadKeyFile = Setting{Env: "KYLIN_PAYLOAD_KEY_FILE", Flag: "payload-key-file", Arg: "PATH",
+		Help: "AES-256-GCM payload keys, one id=base64key a line, the first encrypts; unset = payloads in plaintext"}
 )
 
 // WorkerSettings are the worker's settings, in --help order.
@@ -71,11 +75,11 @@ var WorkerSettings = []Setting{
 	TemporalAddress, TemporalNamespace, TaskQueue,
 	CRMBaseURL, CRMServiceName, CRMServiceSecret, CRMServiceSecretFile, CRMTimeout,
 	CRMMemberType, CRMChannelType, CRMFreezePath, CRMReleasePath, CRMConsumePath, CRMMaxQPS,
-	LogLevel,
+	LogLevel, MetricsAddr, PayloadKeyFile,
 }
 
 // StarterSettings are the settings every starter command takes, in --help order.
-var StarterSettings = []Setting{TemporalAddress, TemporalNamespace, TaskQueue, UIURL, LogLevel}
+var StarterSettings = []Setting{TemporalAddress, TemporalNamespace, TaskQueue, UIURL, LogLevel, PayloadKeyFile}
 
 // WriteUsage prints one line per setting: flag, variable, help and default.
 func WriteUsage(w io.Writer, settings []Setting) {

@@ -12,6 +12,8 @@ type Starter struct {
 	// UIURL is the Web UI base, without a trailing slash.
 	UIURL    string
 	LogLevel string
+	// Payload is the payload encryption; its zero value leaves payloads in plaintext.
+	Payload Payload
 }
 
 // BindStarter registers the starter's common flags on fs, with defaults from
@@ -26,6 +28,7 @@ func BindStarter(fs *flag.FlagSet, env Env) func() (Starter, Problems) {
 			TaskQueue: b.required(&p, TaskQueue),
 			UIURL:     b.required(&p, UIURL),
 			LogLevel:  b.logLevel(&p),
+			Payload:   b.payload(&p),
 		}
 		if s.UIURL != "" {
 			if why := checkHTTPURL(s.UIURL); why != "" {

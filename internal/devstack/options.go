@@ -17,6 +17,7 @@ const (
 	DefaultTemporalAddr = "127.0.0.1:7233"
 	DefaultUIAddr       = "127.0.0.1:8233"
 	DefaultSandboxAddr  = "127.0.0.1:8088"
+	DefaultMetricsAddr  = "127.0.0.1:9090"
 	Namespace           = "default"
 	TaskQueue           = "kylin-points"
 )
@@ -45,8 +46,16 @@ type Options struct {
 	UIAddr       string
 	SandboxAddr  string
 	// UICodecEndpoint is the remote codec the Web UI decodes payloads with;
-	// "" means none.
+	// "" means none, or the stack's own codec server when PayloadKeys is set.
 	UICodecEndpoint string
+	// MetricsAddr is host:port of the worker's /metrics, /healthz and
+	// /readyz (and of the codec server under /codec/); "" means off. dev
+	// turns it on at DefaultMetricsAddr.
+	MetricsAddr string
+	// PayloadKeyFile, when set, is a key file (internal/codec's format)
+	// whose keys encrypt every payload, the worker's and the demo's alike,
+	// and a codec server the Web UI decodes them with is started.
+	PayloadKeyFile string
 
 	// NoWorker, NoUI and NoSandbox leave a part out (e.g. to run the worker
 	// in its own process).

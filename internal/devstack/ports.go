@@ -14,6 +14,9 @@ const (
 	FlagTemporalAddr = "temporal-addr"
 	FlagUIAddr       = "ui-addr"
 	FlagSandboxAddr  = "sandbox-addr"
+	FlagMetricsAddr  = "metrics-addr"
+	// FlagPayloadKeyFile names the key file; it is not an address.
+	FlagPayloadKeyFile = "payload-key-file"
 )
 
 // PortInUseError says that an address the stack needs is already taken.

@@ -24,6 +24,8 @@ func (s *Stack) WriteReady(out io.Writer) {
 	line("  Web UI       %s", s.part(!s.opts.NoUI, s.UIURL(), "not started (-ui=false)"))
 	line("  CRM sandbox  %s", s.part(!s.opts.NoSandbox, s.SandboxURL()+"  (caller "+sandbox.DemoServiceName+")", "not started (-sandbox=false)"))
 	line("  worker       %s", s.part(!s.opts.NoWorker, "task queue "+TaskQueue+", in this process", "not started (-worker=false)"))
+	line("  metrics      %s", s.part(s.MetricsURL() != "", s.MetricsURL()+"/metrics  (/healthz, /readyz)", "off (-metrics-addr=\"\")"))
+	line("  payloads     %s", s.part(s.CodecURL() != "", "encrypted; codec server "+s.CodecURL()+" (the Web UI decodes through it)", "plaintext (no -payload-key-file)"))
 	line("")
 	env := s.starterEnv()
 	line("Redeem from another terminal:")
@@ -31,7 +33,7 @@ func (s *Stack) WriteReady(out io.Writer) {
 	line("  %sgo run ./starter confirm --id <workflow id>", env)
 	line("Run a worker in its own process (start the stack with -worker=false):")
 	line("  %sKYLIN_CRM_BASE_URL=%s KYLIN_CRM_SERVICE_NAME=%s KYLIN_CRM_SERVICE_SECRET=%s go run ./worker",
-		s.temporalEnv(), s.SandboxURL(), sandbox.DemoServiceName, sandbox.DemoSecret)
+		s.clientEnv(), s.SandboxURL(), sandbox.DemoServiceName, sandbox.DemoSecret)
 	line("Ctrl-C stops everything.")
 	_, _ = io.WriteString(out, b.String())
 }
@@ -52,9 +54,19 @@ func (s *Stack) temporalEnv() string {
 	return "TEMPORAL_ADDRESS=" + s.temporalAddr + " "
 }
 
+// clientEnv is temporalEnv plus the payload key file every client needs
+// when payloads are encrypted.
+func (s *Stack) clientEnv() string {
+	env := s.temporalEnv()
+	if s.opts.PayloadKeyFile != "" {
+		env += "KYLIN_PAYLOAD_KEY_FILE=" + s.opts.PayloadKeyFile + " "
+	}
+	return env
+}
+
 // starterEnv adds the UI address the starter prints links to.
 func (s *Stack) starterEnv() string {
-	env := s.temporalEnv()
+	env := s.clientEnv()
 	if s.uiAddr != DefaultUIAddr {
 		env += "KYLIN_UI_URL=" + s.UIURL() + " "
 	}

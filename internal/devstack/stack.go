@@ -29,6 +29,7 @@ type Stack struct {
 	sandbox *crmSandbox
 	ui      *uiserver.Server
 	worker  *workerRun
+	obs     *observability
 
 	stopOnce sync.Once
 }
@@ -59,12 +60,19 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 // keeps its listener; the Temporal server and the UI open their own, so
 // theirs are only probed.
 func (s *Stack) reserveAddrs() (net.Listener, error) {
+	// The listener kept open comes first, so that no probed port, released
+	// again until its server starts, can be handed to it.
+	if err := s.reserveObservability(); err != nil {
+		return nil, err
+	}
 	var err error
 	if s.temporalAddr, err = probe(s.opts.TemporalAddr, FlagTemporalAddr); err != nil {
+		_ = s.stopObservability()
 		return nil, err
 	}
 	if !s.opts.NoUI {
 		if s.uiAddr, err = probe(s.opts.UIAddr, FlagUIAddr); err != nil {
+			_ = s.stopObservability()
 			return nil, err
 		}
 	} else {
@@ -76,6 +84,7 @@ func (s *Stack) reserveAddrs() (net.Listener, error) {
 	}
 	l, err := listen(s.opts.SandboxAddr, FlagSandboxAddr)
 	if err != nil {
+		_ = s.stopObservability()
 		return nil, err
 	}
 	s.sandboxAddr = l.Addr().String()
@@ -96,6 +105,7 @@ func (s *Stack) start(ctx context.Context, sandboxListener net.Listener) error {
 	if err := s.startTemporal(ctx); err != nil {
 		return err
 	}
+	s.serveObservability()
 	if sandboxListener != nil {
 		s.progress("starting CRM sandbox on %s …", s.SandboxURL())
 		if s.sandbox, err = startSandbox(ctx, sandboxListener, s.opts.dataFile(sandboxDBFile), s.logs.Logger); err != nil {
@@ -151,8 +161,9 @@ func (s *Stack) startTemporal(ctx context.Context) error {
 		Namespace: Namespace,
 		Logger:    logging.NewSDKLogger(s.logs.Named("sdk")),
 		// The same converter and metrics as the worker's, e.g. a payload codec.
-		DataConverter:  s.opts.WorkerOptions.DataConverter,
-		MetricsHandler: s.opts.WorkerOptions.MetricsHandler,
+		DataConverter:    s.opts.WorkerOptions.DataConverter,
+		FailureConverter: s.opts.WorkerOptions.FailureConverter,
+		MetricsHandler:   s.opts.WorkerOptions.MetricsHandler,
 	})
 	if err != nil {
 		return fmt.Errorf("connecting to the Temporal server on %s: %w", s.temporalAddr, err)
@@ -179,6 +190,7 @@ func (s *Stack) Stop() {
 			s.progress("stopping CRM sandbox …")
 			errs = append(errs, s.sandbox.stop())
 		}
+		errs = append(errs, s.stopObservability())
 		if s.client != nil {
 			s.client.Close()
 		}

@@ -74,6 +74,7 @@ func TestStartRejectsBusyPort(t *testing.T) {
 		{"temporal", func(o *devstack.Options, a string) { o.TemporalAddr = a }, devstack.FlagTemporalAddr},
 		{"ui", func(o *devstack.Options, a string) { o.UIAddr = a }, devstack.FlagUIAddr},
 		{"sandbox", func(o *devstack.Options, a string) { o.SandboxAddr = a }, devstack.FlagSandboxAddr},
+		{"metrics", func(o *devstack.Options, a string) { o.MetricsAddr = a }, devstack.FlagMetricsAddr},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -12,25 +12,35 @@ import (
 
 // workerRun is the worker the stack runs in process.
 type workerRun struct {
-	w worker.Worker
+	w         worker.Worker
+	onPolling func(bool)
 }
 
 // startWorker starts the kylin-points worker (internal/workerapp, as the
 // worker binary builds it) on the stack's client. A fatal worker error, e.g.
 // a lost namespace, is logged and reported on progress.
 func startWorker(c client.Client, cfg config.Config, logger *zap.Logger, o workerapp.Options, progress func(string, ...any)) (*workerRun, error) {
-	w := workerapp.New(c, cfg, logger, o, func(err error) {
+	r := &workerRun{onPolling: func(bool) {}}
+	if o.OnPolling != nil {
+		r.onPolling = o.OnPolling
+	}
+	r.w = workerapp.New(c, cfg, logger, o, func(err error) {
+		r.onPolling(false)
 		logger.Error("worker stopped", zap.Error(err))
 		progress("worker stopped: %v", err)
 	})
-	if err := w.Start(); err != nil {
+	if err := r.w.Start(); err != nil {
 		return nil, err
 	}
-	return &workerRun{w: w}, nil
+	r.onPolling(true)
+	return r, nil
 }
 
 // stop stops polling and waits for running activities.
-func (r *workerRun) stop() { r.w.Stop() }
+func (r *workerRun) stop() {
+	r.onPolling(false)
+	r.w.Stop()
+}
 
 // workerConfig points the worker at the sandbox (in this process or, with
 // NoSandbox, one run separately on the same address) as its demo caller.

@@ -52,6 +52,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 	}
 	defer func() { _ = logger.Sync() }()
 	opts.Logger = logging.NewSDKLogger(logger)
+	// With a key file, what the starter sends (member, description) is
+	// encrypted before it leaves the process, and what it reads is decrypted.
+	opts.DataConverter = inv.common.Payload.DataConverter()
+	opts.FailureConverter = inv.common.Payload.FailureConverter()
 
 	dctx, cancel := context.WithTimeout(ctx, dialTimeout)
 	c, err := client.DialContext(dctx, opts)
@@ -164,7 +168,7 @@ func (a *App) execute(ctx context.Context, inv invocation) int {
 		writeHuman(a.Stdout, out.report)
 	}
 	if out.problem != "" {
-		return fail(a.Stderr, out.code(), out.problem)
+		return fail(a.Stderr, out.code(), payloadHint(out.problem))
 	}
 	return out.code()
 }

@@ -33,9 +33,22 @@ type Options struct {
 	MetricsHandler client.MetricsHandler
 	// DataConverter, e.g. a payload codec, is used when Dial makes the client.
 	DataConverter converter.DataConverter
+	// FailureConverter goes with DataConverter when Dial makes the client,
+	// e.g. to encrypt failure messages too; nil is the SDK's default.
+	FailureConverter converter.FailureConverter
 	// WrapCRM, when set, decorates the CRM client the activities call,
 	// e.g. to observe every call.
 	WrapCRM func(activities.CRM) activities.CRM
+	// OnPolling, when set, hears true once the worker has started polling
+	// and false when it stops (asked to, or after a fatal error), e.g. to
+	// answer /readyz.
+	OnPolling func(polling bool)
+}
+
+func (o Options) polling(on bool) {
+	if o.OnPolling != nil {
+		o.OnPolling(on)
+	}
 }
 
 // ClientOptions are the Temporal client options of cfg (envconfig and the
@@ -49,6 +62,7 @@ func ClientOptions(cfg config.Config, logger *zap.Logger, o Options) (client.Opt
 	opts.Logger = logging.NewSDKLogger(logger)
 	opts.MetricsHandler = o.MetricsHandler
 	opts.DataConverter = o.DataConverter
+	opts.FailureConverter = o.FailureConverter
 	return opts, nil
 }
 
@@ -103,7 +117,7 @@ func Run(ctx context.Context, c client.Client, cfg config.Config, logger *zap.Lo
 	return RunWithOptions(ctx, c, cfg, logger, Options{})
 }
 
-// RunWithOptions is Run with hooks (Options.WrapCRM applies here).
+// RunWithOptions is Run with hooks (Options.WrapCRM and OnPolling apply here).
 func RunWithOptions(ctx context.Context, c client.Client, cfg config.Config, logger *zap.Logger, o Options) error {
 	fatal := make(chan error, 1)
 	w := New(c, cfg, logger, o, func(err error) {
@@ -115,6 +129,7 @@ func RunWithOptions(ctx context.Context, c client.Client, cfg config.Config, log
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("starting worker on task queue %s: %w", cfg.TaskQueue, err)
 	}
+	o.polling(true)
 	logger.Info("worker started", zap.String("taskQueue", cfg.TaskQueue), zap.Float64("crmMaxQPS", cfg.MaxQPS))
 	var err error
 	select {
@@ -123,6 +138,7 @@ func RunWithOptions(ctx context.Context, c client.Client, cfg config.Config, log
 	case err = <-fatal:
 		err = fmt.Errorf("worker on task queue %s failed: %w", cfg.TaskQueue, err)
 	}
+	o.polling(false)
 	w.Stop()
 	return err
 }
