@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/client"
 
@@ -38,20 +39,9 @@ func (d decision) wonBy(recorded string) bool {
 // has ended. On a closed redemption it answers from the result: a repeat of
 // the decision that won succeeds, any other is refused.
 func (a *App) decide(ctx context.Context, d decision, req request) outcome {
-	handle, err := a.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: req.id,
-		// A fixed ID: a repeated confirm joins the first one instead of
-		// queueing a second.
-		UpdateID:     d.update,
-		UpdateName:   d.update,
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	var st workflows.RedemptionStatus
+	st, runID, err := a.sendDecision(ctx, d, req.id)
 	if err == nil {
-		err = handle.Get(ctx, &st)
-	}
-	if err == nil {
-		return d.ended(st, handle.RunID())
+		return d.ended(st, runID)
 	}
 	if ctx.Err() != nil {
 		return outcome{report: Report{WorkflowID: req.id, Error: err.Error()},
@@ -80,6 +70,46 @@ func (a *App) decide(ctx context.Context, d decision, req request) outcome {
 		msg = fmt.Sprintf("%s: %s", req.id, reason(err))
 	}
 	return outcome{report: withError(reportOf(f.status, f.runID), msg), problem: msg}
+}
+
+// sendDecision sends the Update and waits for the redemption's end. While
+// the freeze has not settled where the Update is validated, it is refused
+// as not FROZEN; a confirm sent right after redeem, or reaching a worker that
+// is still replaying the freeze, meets that. So a refusal while the status
+// says FREEZING or FROZEN is sent again, for as long as redeem would wait.
+func (a *App) sendDecision(ctx context.Context, d decision, id string) (workflows.RedemptionStatus, string, error) {
+	deadline := time.Now().Add(a.freezeWait())
+	for {
+		handle, err := a.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID: id,
+			// A fixed ID: a repeated confirm joins the first one instead of
+			// queueing a second.
+			UpdateID:     d.update,
+			UpdateName:   d.update,
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+		})
+		var st workflows.RedemptionStatus
+		if err == nil {
+			err = handle.Get(ctx, &st)
+		}
+		if err == nil {
+			return st, handle.RunID(), nil
+		}
+		if errorType(err) != workflows.ErrNotFrozen || !time.Now().Before(deadline) || !a.stillDeciding(ctx, id) {
+			return st, "", err
+		}
+		select {
+		case <-ctx.Done():
+			return st, "", err
+		case <-time.After(a.pollInterval()):
+		}
+	}
+}
+
+// stillDeciding reports whether redemption id is running and not yet past FROZEN.
+func (a *App) stillDeciding(ctx context.Context, id string) bool {
+	f, err := a.lookup(ctx, id)
+	return err == nil && !f.closed && (f.status.State == workflows.StateFreezing || f.status.State == workflows.StateFrozen)
 }
 
 // ended is the answer once the redemption has ended after d won.
