@@ -1,0 +1,8 @@
+package bench
+
+// Units of the custom metrics that targets refer to.
+const (
+	unitWorkflows = "workflows/s"
+	unitFreezes   = "freezes/s"
+	unitCPU       = "cpu-ms/workflow"
+)
