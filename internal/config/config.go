@@ -67,7 +67,7 @@ func parse(fs *flag.FlagSet, args []string) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return flag.ErrHelp
 		}
-		return Problems{err.Error()}
+		return Problems{oneLine(err.Error())}
 	}
 	if fs.NArg() > 0 {
 		return Problems{sprintf("unexpected argument %q", fs.Arg(0))}

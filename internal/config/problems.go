@@ -1,6 +1,10 @@
 package config
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+	"unicode"
+)
 
 // Problems is every configuration mistake found at once, one line each,
 // each line naming the variable and its flag. It never holds a secret.
@@ -12,6 +16,24 @@ func (p Problems) Error() string { return strings.Join(p, "\n") }
 // add records a problem about s, naming its variable and flag.
 func (p *Problems) add(s Setting, format string, args ...any) {
 	*p = append(*p, s.Name()+" "+sprintf(format, args...))
+}
+
+// oneLine escapes control characters (a newline in an argument, say), so
+// that a problem quoting what the user typed still fits on its line.
+func oneLine(s string) string {
+	if strings.IndexFunc(s, unicode.IsControl) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // Err returns p as an error, or nil when there is no problem.
