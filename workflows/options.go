@@ -9,9 +9,10 @@ import (
 	"github.com/kylinpoints/kylin-points/activities"
 )
 
-// attemptTimeout bounds one activity attempt: a little above the CRM client's
+// AttemptTimeout bounds one activity attempt: a little above the CRM client's
 // default 10s HTTP timeout, so that the client gives up first and says why.
-const attemptTimeout = 15 * time.Second
+// The worker refuses a KYLIN_CRM_TIMEOUT that is not shorter.
+const AttemptTimeout = 15 * time.Second
 
 // finalErrorTypes are the activity errors no retry can cure.
 var finalErrorTypes = []string{activities.ErrInvalidInput, activities.ErrCRMRejected}
@@ -25,7 +26,7 @@ var finalErrorTypes = []string{activities.ErrInvalidInput, activities.ErrCRMReje
 func freezeOptions(timeout time.Duration, summary string) workflow.ActivityOptions {
 	return workflow.ActivityOptions{
 		ScheduleToCloseTimeout: timeout,
-		StartToCloseTimeout:    attemptTimeout,
+		StartToCloseTimeout:    AttemptTimeout,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:        time.Second,
 			BackoffCoefficient:     2,
@@ -43,7 +44,7 @@ func freezeOptions(timeout time.Duration, summary string) workflow.ActivityOptio
 // Only invalid input or a CRM rejection stops them, for the workflow to handle.
 func settleOptions(summary string) workflow.ActivityOptions {
 	return workflow.ActivityOptions{
-		StartToCloseTimeout: attemptTimeout,
+		StartToCloseTimeout: AttemptTimeout,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:        time.Second,
 			BackoffCoefficient:     2,
