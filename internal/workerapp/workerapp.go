@@ -105,7 +105,10 @@ func New(c client.Client, cfg config.Config, logger *zap.Logger, o Options, onFa
 		WorkerStopTimeout:            effectiveTimeout(cfg.CRM.Timeout) + stopGrace,
 		OnFatalError:                 onFatal,
 	})
-	workflows.Register(w, &activities.Activities{CRM: crmClient})
+	workflows.Register(w, &activities.Activities{CRM: crmClient, Defaults: activities.BodyFields{
+		MemberType:  cfg.CRM.MemberType,
+		ChannelType: cfg.CRM.ChannelType,
+	}})
 	return w
 }
 
