@@ -325,4 +325,3 @@ func runWith(t *testing.T, f *fakeCRM, id, name string, arg any) *testsuite.Test
 	require.True(t, h.env.IsWorkflowCompleted())
 	return h.env
 }
-
