@@ -30,6 +30,8 @@ type recording struct {
 	input    any
 	// script is the fake CRM's failures for this run (see fakeCRM).
 	script map[string]func(int) error
+	// seed, if set, prepares the fake CRM before the run (a freeze to settle).
+	seed func(*fakeCRM)
 	// drive acts on the run once it has started: an Update, a cancel, or
 	// nothing (the run ends by itself).
 	drive func(ctx context.Context, c client.Client, id string) error
@@ -72,6 +74,48 @@ var recordings = []recording{
 		wantErr: activities.ErrCRMRejected},
 	{file: "freeze_abandoned.json", workflow: workflows.FreezePointsWorkflowName, input: freezeWithTimeout(recordFreezeTimeout),
 		script: map[string]func(int) error{crm.OpFreeze: failFirst(2, errLost)}, wantErr: workflows.ErrFreezeAbandoned},
+
+	// Since the body is fixed at the start (a GetVersion marker and a local
+	// activity), confirm takes an amount, ambiguous refusals are settled, and
+	// a standalone freeze has its settlement workflows.
+	{file: "v2_redemption_consumed_partly.json", workflow: workflows.RedemptionWorkflowName, input: redemptionRequest(),
+		drive: decideWhenFrozen(workflows.UpdateConfirm, workflows.ConfirmRequest{Points: 2}), want: workflows.StateConsumed, decision: workflows.DecisionConfirm},
+	{file: "v2_redemption_consume_unknown.json", workflow: workflows.RedemptionWorkflowName, input: redemptionRequest(),
+		script: map[string]func(int) error{crm.OpConsume: sequence(errLost, rejected(crm.OpConsume, 409, "TOKEN_CONFLICT"))},
+		drive:  decideWhenFrozen(workflows.UpdateConfirm), want: workflows.StateConsumed, decision: workflows.DecisionConfirm},
+	{file: "v2_redemption_freeze_refused_after_lost.json", workflow: workflows.RedemptionWorkflowName, input: redemptionRequest(),
+		script: map[string]func(int) error{crm.OpFreeze: sequence(errLost, rejected(crm.OpFreeze, 401, "UNAUTHORIZED"))}, want: workflows.StateFailed},
+	{file: "v2_redemption_released.json", workflow: workflows.RedemptionWorkflowName, input: redemptionRequest(),
+		script: map[string]func(int) error{crm.OpRelease: failFirst(2, rejected(crm.OpRelease, 401, "UNAUTHORIZED"))},
+		drive:  decideWhenFrozen(workflows.UpdateCancel), want: workflows.StateReleased, decision: workflows.DecisionCancel},
+	{file: "v2_freeze_frozen.json", workflow: workflows.FreezePointsWorkflowName, input: freezeRequest()},
+	{file: "v2_settle_release.json", workflow: workflows.ReleasePointsWorkflowName, input: settleRequest(0), seed: seedFreeze,
+		want: workflows.StateReleased},
+	{file: "v2_settle_consume_partly.json", workflow: workflows.ConsumePointsWorkflowName, input: settleRequest(2), seed: seedFreeze,
+		want: workflows.StateConsumed},
+}
+
+// recordedFreeze is the freeze the settlement recordings settle: one that
+// FreezePointsWorkflow returned under workflow ID "freeze-recorded".
+func recordedFreeze() workflows.FreezeResult {
+	f := frozenResult()
+	f.WorkflowID = "freeze-recorded"
+	f.FreezeToken = workflows.BusinessToken(f.WorkflowID, f.Step)
+	return f
+}
+
+func settleRequest(points float64) workflows.SettleRequest {
+	return workflows.SettleRequest{Freeze: recordedFreeze(), Points: points}
+}
+
+// seedFreeze gives the fake CRM the recorded freeze, as if it had frozen it.
+func seedFreeze(f *fakeCRM) {
+	fr := recordedFreeze()
+	f.seed(crm.OpFreeze, fr.FreezeToken, crm.Request{MemberID: fr.MemberID, Description: fr.Description, Points: fr.Points,
+		MemberType: fr.MemberType, ChannelType: fr.ChannelType, PointBizType: fr.PointBizType}, func() error {
+		f.freezes[fr.FreezeToken] = &freezeRow{amount: crm.Hundredths(fr.Points)}
+		return nil
+	})
 }
 
 func redemptionWith(edit func(*workflows.RedemptionRequest)) workflows.RedemptionRequest {
@@ -109,8 +153,12 @@ func TestRecordHistory(t *testing.T) {
 		t.Run(strings.TrimSuffix(rec.file, ".json"), func(t *testing.T) {
 			// One task queue and fake CRM per shape: each has its own script.
 			queue := "record-" + strings.TrimSuffix(rec.file, ".json")
+			f := newFakeCRM(rec.script)
+			if rec.seed != nil {
+				rec.seed(f)
+			}
 			ts.NewWorker(queue, func(r worker.Registry) {
-				workflows.Register(r, &activities.Activities{CRM: newFakeCRM(rec.script)})
+				workflows.Register(r, &activities.Activities{CRM: f})
 			})
 			hist := record(t, c, queue, rec)
 			require.NoError(t, os.WriteFile(filepath.Join("testdata", rec.file), historyJSON(t, hist), 0o644))
@@ -135,6 +183,8 @@ func record(t *testing.T, c client.Client, queue string, rec recording) *history
 		opts.StaticSummary = workflows.RedemptionSummary(in)
 	case workflows.FreezeRequest:
 		opts.StaticSummary = workflows.FreezeSummary(in)
+	case workflows.SettleRequest:
+		opts.StaticSummary = workflows.SettleSummary(rec.workflow, in)
 	}
 	run, err := c.ExecuteWorkflow(ctx, opts, rec.workflow, rec.input)
 	require.NoError(t, err)
@@ -142,12 +192,17 @@ func record(t *testing.T, c client.Client, queue string, rec recording) *history
 		require.NoError(t, rec.drive(ctx, c, id))
 	}
 
-	if rec.workflow == workflows.RedemptionWorkflowName {
+	switch rec.workflow {
+	case workflows.RedemptionWorkflowName:
 		var st workflows.RedemptionStatus
 		require.NoError(t, run.Get(ctx, &st))
 		require.Equal(t, rec.want, st.State, st.Error)
 		require.Equal(t, rec.decision, st.Decision)
-	} else {
+	case workflows.ReleasePointsWorkflowName, workflows.ConsumePointsWorkflowName:
+		var res workflows.SettleResult
+		require.NoError(t, run.Get(ctx, &res))
+		require.Equal(t, rec.want, res.State, res.Error)
+	default:
 		var res workflows.FreezeResult
 		err := run.Get(ctx, &res)
 		if rec.wantErr == "" {
@@ -170,8 +225,8 @@ func record(t *testing.T, c client.Client, queue string, rec recording) *history
 	return hist
 }
 
-// decideWhenFrozen sends Update name once the redemption is FROZEN.
-func decideWhenFrozen(name string) func(context.Context, client.Client, string) error {
+// decideWhenFrozen sends Update name (with args) once the redemption is FROZEN.
+func decideWhenFrozen(name string, args ...any) func(context.Context, client.Client, string) error {
 	return func(ctx context.Context, c client.Client, id string) error {
 		if err := waitFrozen(ctx, c, id); err != nil {
 			return err
@@ -179,6 +234,7 @@ func decideWhenFrozen(name string) func(context.Context, client.Client, string) 
 		handle, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 			WorkflowID:   id,
 			UpdateName:   name,
+			Args:         args,
 			WaitForStage: client.WorkflowUpdateStageCompleted,
 		})
 		if err != nil {

@@ -41,6 +41,16 @@ var histories = []struct {
 	{"freeze_frozen.json", freezeSummaries()},
 	{"freeze_rejected.json", freezeSummaries()},
 	{"freeze_abandoned.json", freezeSummaries("settle the unknown freeze of", "release")},
+	{"v2_redemption_consumed_partly.json", []string{"redeem 5 points for member m-1: mug from the points mall",
+		"freeze 5 points of member m-1", "consume 2 points of member m-1", "release 3 points of member m-1"}},
+	{"v2_redemption_consume_unknown.json", redemptionSummaries("consume", "release")},
+	{"v2_redemption_freeze_refused_after_lost.json", redemptionSummaries("settle the unknown freeze of", "release")},
+	{"v2_redemption_released.json", redemptionSummaries("release")},
+	{"v2_freeze_frozen.json", freezeSummaries()},
+	{"v2_settle_release.json", []string{"release freeze " + recordedFreeze().FreezeToken + ": 5 points of member m-1",
+		"release 5 points of member m-1"}},
+	{"v2_settle_consume_partly.json", []string{"consume 2 points of freeze " + recordedFreeze().FreezeToken + ": 5 points of member m-1",
+		"consume 2 points of member m-1", "release 3 points of member m-1"}},
 }
 
 // redemptionSummaries are the run's summary, the freeze's, and one per verb after it.
@@ -88,6 +98,12 @@ func TestReplayCatchesNonDeterminism(t *testing.T) {
 				err := workflow.Sleep(ctx, time.Minute)
 				return workflows.FreezeResult{}, err
 			}, workflow.RegisterOptions{Name: workflows.FreezePointsWorkflowName})
+			for _, name := range []string{workflows.ReleasePointsWorkflowName, workflows.ConsumePointsWorkflowName} {
+				replayer.RegisterWorkflowWithOptions(func(ctx workflow.Context, _ workflows.SettleRequest) (workflows.SettleResult, error) {
+					err := workflow.Sleep(ctx, time.Minute)
+					return workflows.SettleResult{}, err
+				}, workflow.RegisterOptions{Name: name})
+			}
 			err := replayer.ReplayWorkflowHistoryFromJSONFile(quietLogger(), filepath.Join("testdata", h.file))
 			require.Error(t, err)
 		})
