@@ -9,6 +9,7 @@ import (
 	"errors"
 
 	"github.com/kylinpoints/kylin-points/crm"
+	"github.com/kylinpoints/kylin-points/internal/search"
 )
 
 // CRM is the part of the CRM client the activities use. *crm.Client fits it;
@@ -21,10 +22,10 @@ type CRM interface {
 
 // Names under which the activities are registered (the method names).
 const (
-	FreezeName     = "Freeze"
-	ReleaseName    = "Release"
-	ConsumeName    = "Consume"
-	BodyFieldsName = "BodyFields"
+	FreezeName  = "Freeze"
+	ReleaseName = "Release"
+	ConsumeName = "Consume"
+	PrepareName = "Prepare"
 )
 
 // CodeFreezeNotFound is the CRM's answer to a release or consume of a freeze
@@ -43,18 +44,47 @@ type Activities struct {
 	// Defaults are the worker's body fields (KYLIN_CRM_MEMBER_TYPE, ...);
 	// empty ones are the CRM client's defaults.
 	Defaults BodyFields
+	// Search is how the workflows fill their search attributes; its zero
+	// value upserts none.
+	Search Search
 }
 
-// BodyFields returns the worker's body fields, for a workflow to fix them in
-// its input once, before its first CRM call (a local activity: its answer is
-// recorded in the history, so a worker configured otherwise later cannot
-// change the body of a token already sent).
-func (a *Activities) BodyFields(context.Context) (BodyFields, error) {
-	return BodyFields{
+// Search is the worker's search-attribute settings.
+type Search struct {
+	// Enabled says the namespace has the search attributes (the worker
+	// checked at start), so the workflows upsert them.
+	Enabled bool
+	// MemberMode is how the member is written: search.MemberHashed (with
+	// MemberKey), search.MemberRaw or search.MemberNone.
+	MemberMode string
+	MemberKey  []byte `json:"-"`
+}
+
+// Prepared is what a workflow fixes at its start from the worker's
+// configuration, recorded in its history.
+type Prepared struct {
+	BodyFields
+	// Search says whether to upsert the search attributes; Member is the
+	// member's value for them ("" to leave it out).
+	Search bool   `json:"search,omitempty"`
+	Member string `json:"member,omitempty"`
+}
+
+// Prepare returns the worker's body fields and search settings for a
+// workflow of member memberID to fix once, before its first CRM call. It is
+// a local activity: its answer is recorded in the history, so a worker
+// configured otherwise later cannot change the body of a token already sent.
+func (a *Activities) Prepare(_ context.Context, memberID string) (Prepared, error) {
+	p := Prepared{BodyFields: BodyFields{
 		MemberType:   or(a.Defaults.MemberType, crm.DefaultMemberType),
 		ChannelType:  or(a.Defaults.ChannelType, crm.DefaultChannelType),
 		PointBizType: or(a.Defaults.PointBizType, crm.DefaultPointBizType),
-	}, nil
+	}}
+	if a.Search.Enabled {
+		p.Search = true
+		p.Member = search.MemberValue(a.Search.MemberMode, a.Search.MemberKey, memberID)
+	}
+	return p, nil
 }
 
 // Freeze moves in.Points of the member from available to frozen, under in.Token.

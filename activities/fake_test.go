@@ -15,6 +15,7 @@ import (
 
 	"github.com/kylinpoints/kylin-points/activities"
 	"github.com/kylinpoints/kylin-points/crm"
+	"github.com/kylinpoints/kylin-points/internal/search"
 )
 
 // httptestClosedURL returns the URL of a server that is no longer there.
@@ -146,20 +147,29 @@ func TestRefusalClassDependsOnWhatCameBefore(t *testing.T) {
 	}
 }
 
-func TestBodyFieldsAreTheWorkersOrTheClientsDefaults(t *testing.T) {
+func TestPrepareGivesTheWorkersBodyAndSearchSettings(t *testing.T) {
 	t.Parallel()
+	defaults := activities.BodyFields{MemberType: crm.DefaultMemberType, ChannelType: crm.DefaultChannelType, PointBizType: crm.DefaultPointBizType}
+	key := []byte("hash key")
 	tests := []struct {
-		name     string
-		defaults activities.BodyFields
-		want     activities.BodyFields
+		name string
+		acts activities.Activities
+		want activities.Prepared
 	}{
-		{"unset", activities.BodyFields{}, activities.BodyFields{MemberType: crm.DefaultMemberType, ChannelType: crm.DefaultChannelType, PointBizType: crm.DefaultPointBizType}},
-		{"configured", activities.BodyFields{MemberType: "GMYB", ChannelType: "POS"}, activities.BodyFields{MemberType: "GMYB", ChannelType: "POS", PointBizType: crm.DefaultPointBizType}},
+		{"unset", activities.Activities{}, activities.Prepared{BodyFields: defaults}},
+		{"configured body", activities.Activities{Defaults: activities.BodyFields{MemberType: "GMYB", ChannelType: "POS"}},
+			activities.Prepared{BodyFields: activities.BodyFields{MemberType: "GMYB", ChannelType: "POS", PointBizType: crm.DefaultPointBizType}}},
+		{"search, member hashed", activities.Activities{Search: activities.Search{Enabled: true, MemberMode: search.MemberHashed, MemberKey: key}},
+			activities.Prepared{BodyFields: defaults, Search: true, Member: search.MemberValue(search.MemberHashed, key, "m-1")}},
+		{"search, member raw", activities.Activities{Search: activities.Search{Enabled: true, MemberMode: search.MemberRaw}},
+			activities.Prepared{BodyFields: defaults, Search: true, Member: "m-1"}},
+		{"search, member left out", activities.Activities{Search: activities.Search{Enabled: true, MemberMode: search.MemberNone}},
+			activities.Prepared{BodyFields: defaults, Search: true}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := (&activities.Activities{Defaults: tc.defaults}).BodyFields(context.Background())
+			got, err := tc.acts.Prepare(context.Background(), "m-1")
 			require.NoError(t, err)
 			require.Equal(t, tc.want, got)
 		})

@@ -75,9 +75,14 @@ func run() int {
 	}
 	defer c.Close()
 
+	w, err := workerapp.Start(ctx, c, opts.Namespace, cfg, logger, hooks)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "worker: "+err.Error())
+		return 1
+	}
 	served := make(chan error, 1)
 	go func() { served <- obs.Serve(ctx, c) }()
-	if err := workerapp.RunWithOptions(ctx, c, cfg, logger, hooks); err != nil {
+	if err := w.Wait(ctx); err != nil {
 		logger.Error("worker stopped", zap.Error(err))
 		fmt.Fprintln(os.Stderr, "worker: "+err.Error())
 		return 1

@@ -14,8 +14,50 @@ import (
 // (FreezePointsWorkflowName) from any language or the temporal CLI. It fails
 // as FreezePoints does; the caller then owns the freeze it returns, and
 // settles it with ReleasePointsWorkflow or ConsumePointsWorkflow.
+//
+// Its Update awaitFreeze (UpdateAwaitFreeze) answers the same result once
+// the freeze has settled, so that a caller can start the run and wait for
+// the freeze in one call (Update-with-Start).
 func FreezePointsWorkflow(ctx workflow.Context, req FreezeRequest) (FreezeResult, error) {
-	return FreezePoints(ctx, req)
+	var (
+		done bool
+		res  FreezeResult
+		err  error
+	)
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateAwaitFreeze, func(ctx workflow.Context) (FreezeResult, error) {
+		if err := workflow.Await(ctx, func() bool { return done }); err != nil {
+			return FreezeResult{}, err
+		}
+		return res, err
+	}, workflow.UpdateHandlerOptions{Description: "wait until the freeze has settled; answers its result"}); err != nil {
+		return FreezeResult{}, err
+	}
+	p, perr := prepare(ctx, req.MemberID, req.Body, true)
+	if perr != nil {
+		return FreezeResult{}, perr
+	}
+	req.Body = p.body
+	st := RedemptionStatus{State: StateFreezing, MemberID: req.MemberID, Points: req.Points}
+	show(ctx, p, st.State, req.Points, time.Time{}, detailsOf(st, time.Time{}))
+	ctx = withWaiting(ctx, func(why string) { show(ctx, p, st.State, req.Points, time.Time{}, fmt.Sprintf("%s: %s", st.State, why)) })
+	res, err = freezePoints(ctx, req, func(string) {
+		st.State = StateReleasing
+		show(ctx, p, st.State, req.Points, time.Time{}, "RELEASING: undoing a freeze that did not settle")
+	})
+	done = true
+	st.State = StateFrozen
+	if err != nil {
+		st.State, st.Error = StateFailed, errorText(err)
+		if errorType(err) == ErrReleaseFailed {
+			st.State = StateReleasing
+		}
+	}
+	show(ctx, p, st.State, req.Points, time.Time{}, detailsOf(st, time.Time{}))
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	if awaitErr := workflow.Await(dctx, func() bool { return workflow.AllHandlersFinished(dctx) }); awaitErr != nil {
+		return FreezeResult{}, awaitErr
+	}
+	return res, err
 }
 
 // FreezePoints freezes req.Points of member req.MemberID for the calling
@@ -45,7 +87,7 @@ func freezePoints(ctx workflow.Context, req FreezeRequest, onUndo func(releaseTo
 	}
 	id := workflow.GetInfo(ctx).WorkflowExecution.ID
 	step := nextFreezeStep(ctx)
-	body, err := fixBody(ctx, req.Body)
+	p, err := prepare(ctx, req.MemberID, req.Body, false)
 	if err != nil {
 		return FreezeResult{}, err
 	}
@@ -57,7 +99,7 @@ func freezePoints(ctx workflow.Context, req FreezeRequest, onUndo func(releaseTo
 		FreezeToken: BusinessToken(id, step),
 		Description: req.Description,
 		ShopCode:    req.ShopCode,
-		Body:        body,
+		Body:        p.body,
 	}
 	in := f.input(f.FreezeToken, f.Points, tokensMayBeUsed(ctx))
 	in.FreezeToken = ""
@@ -98,8 +140,7 @@ func undoFreeze(ctx workflow.Context, f FreezeResult, freeze activities.Input, t
 	logger.Warn("freeze outcome unknown, undoing it", "freezeToken", f.FreezeToken, "error", cause)
 	recheck := freeze
 	recheck.Recheck = true
-	cctx := workflow.WithActivityOptions(ctx, settleOptions(activitySummary("settle the unknown freeze of", f.Points, f.MemberID)))
-	err := workflow.ExecuteActivity(cctx, acts.Freeze, recheck).Get(cctx, nil)
+	err := carryOut(ctx, acts.Freeze, recheck, activitySummary("settle the unknown freeze of", f.Points, f.MemberID), nil)
 	if errorType(err) == activities.ErrCRMRejected {
 		// The CRM's business answer under the token: never applied.
 		logger.Info("freeze was never applied, nothing to release", "freezeToken", f.FreezeToken)

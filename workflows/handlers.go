@@ -24,6 +24,14 @@ func (r *redemption) registerHandlers(ctx workflow.Context) error {
 	}); err != nil {
 		return err
 	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateAwaitFreeze, func(ctx workflow.Context) (RedemptionStatus, error) {
+		err := workflow.Await(ctx, func() bool { return r.done || r.status.State != StateFreezing })
+		return r.status, err
+	}, workflow.UpdateHandlerOptions{
+		Description: "wait until the freeze has settled; answers the status: FROZEN, FAILED, or RELEASING while an unsettled freeze is undone",
+	}); err != nil {
+		return err
+	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateConfirm,
 		func(ctx workflow.Context, req ConfirmRequest) (RedemptionStatus, error) {
 			return r.decide(ctx, UpdateConfirm, req.Points)

@@ -43,8 +43,10 @@ func freezeOptions(timeout time.Duration, summary string) workflow.ActivityOptio
 
 // settleOptions: release and consume carry out a decision already taken
 // about points already frozen, so they must happen, however long the CRM is
-// down. They retry with no limit on attempts or total time, backing off from
-// 1s to at most one call a minute; the same token makes every retry safe.
+// down. An activity retries settleRound times, backing off from 1s to at
+// most one call a minute (about 5 minutes in all); then the workflow says
+// in its current details why it is still trying and runs another round
+// (carryOut), with no limit; the same token makes every retry safe.
 // A refusal of our credentials (401, 403) is retried the same way, until an
 // operator fixes them: the decision stands. Only invalid input, a CRM
 // rejection or a refusal after a lost answer stops them, for the workflow to
@@ -56,12 +58,16 @@ func settleOptions(summary string) workflow.ActivityOptions {
 			InitialInterval:        time.Second,
 			BackoffCoefficient:     2,
 			MaximumInterval:        time.Minute,
-			MaximumAttempts:        0,
+			MaximumAttempts:        settleRound,
 			NonRetryableErrorTypes: finalErrorTypes,
 		},
 		Summary: summary,
 	}
 }
+
+// settleRound is how many attempts of a settle step run before the workflow
+// looks up and shows why it is still trying.
+const settleRound = 10
 
 // secondsOr turns an input field in seconds into a duration, 0 meaning def.
 // checkSeconds must have accepted it.

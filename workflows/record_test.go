@@ -19,6 +19,7 @@ import (
 
 	"github.com/kylinpoints/kylin-points/activities"
 	"github.com/kylinpoints/kylin-points/crm"
+	"github.com/kylinpoints/kylin-points/internal/search"
 	"github.com/kylinpoints/kylin-points/workflows"
 )
 
@@ -32,6 +33,8 @@ type recording struct {
 	script map[string]func(int) error
 	// seed, if set, prepares the fake CRM before the run (a freeze to settle).
 	seed func(*fakeCRM)
+	// search runs the worker with the search attributes on.
+	search bool
 	// drive acts on the run once it has started: an Update, a cancel, or
 	// nothing (the run ends by itself).
 	drive func(ctx context.Context, c client.Client, id string) error
@@ -75,20 +78,23 @@ var recordings = []recording{
 	{file: "freeze_abandoned.json", workflow: workflows.FreezePointsWorkflowName, input: freezeWithTimeout(recordFreezeTimeout),
 		script: map[string]func(int) error{crm.OpFreeze: failFirst(2, errLost)}, wantErr: workflows.ErrFreezeAbandoned},
 
-	// Since the body is fixed at the start (a GetVersion marker and a local
-	// activity), confirm takes an amount, ambiguous refusals are settled, and
-	// a standalone freeze has its settlement workflows.
-	{file: "v2_redemption_consumed_partly.json", workflow: workflows.RedemptionWorkflowName, input: redemptionRequest(),
+	// Since the run prepares itself at the start (a GetVersion marker and a
+	// local activity: the body fixed, the search attributes upserted on each
+	// state), confirm takes an amount, ambiguous refusals are settled, a
+	// settle step that keeps failing is run again in rounds, and a
+	// standalone freeze has its settlement workflows. v2_redemption_released
+	// runs without search attributes, the others with.
+	{file: "v2_redemption_consumed_partly.json", workflow: workflows.RedemptionWorkflowName, input: redemptionRequest(), search: true,
 		drive: decideWhenFrozen(workflows.UpdateConfirm, workflows.ConfirmRequest{Points: 2}), want: workflows.StateConsumed, decision: workflows.DecisionConfirm},
-	{file: "v2_redemption_consume_unknown.json", workflow: workflows.RedemptionWorkflowName, input: redemptionRequest(),
+	{file: "v2_redemption_consume_unknown.json", workflow: workflows.RedemptionWorkflowName, input: redemptionRequest(), search: true,
 		script: map[string]func(int) error{crm.OpConsume: sequence(errLost, rejected(crm.OpConsume, 409, "TOKEN_CONFLICT"))},
 		drive:  decideWhenFrozen(workflows.UpdateConfirm), want: workflows.StateConsumed, decision: workflows.DecisionConfirm},
-	{file: "v2_redemption_freeze_refused_after_lost.json", workflow: workflows.RedemptionWorkflowName, input: redemptionRequest(),
+	{file: "v2_redemption_freeze_refused_after_lost.json", workflow: workflows.RedemptionWorkflowName, input: redemptionRequest(), search: true,
 		script: map[string]func(int) error{crm.OpFreeze: sequence(errLost, rejected(crm.OpFreeze, 401, "UNAUTHORIZED"))}, want: workflows.StateFailed},
 	{file: "v2_redemption_released.json", workflow: workflows.RedemptionWorkflowName, input: redemptionRequest(),
 		script: map[string]func(int) error{crm.OpRelease: failFirst(2, rejected(crm.OpRelease, 401, "UNAUTHORIZED"))},
 		drive:  decideWhenFrozen(workflows.UpdateCancel), want: workflows.StateReleased, decision: workflows.DecisionCancel},
-	{file: "v2_freeze_frozen.json", workflow: workflows.FreezePointsWorkflowName, input: freezeRequest()},
+	{file: "v2_freeze_frozen.json", workflow: workflows.FreezePointsWorkflowName, input: freezeRequest(), search: true},
 	{file: "v2_settle_release.json", workflow: workflows.ReleasePointsWorkflowName, input: settleRequest(0), seed: seedFreeze,
 		want: workflows.StateReleased},
 	{file: "v2_settle_consume_partly.json", workflow: workflows.ConsumePointsWorkflowName, input: settleRequest(2), seed: seedFreeze,
@@ -149,6 +155,7 @@ func TestRecordHistory(t *testing.T) {
 		temporaltest.WithBaseClientOptions(client.Options{Identity: identity}),
 		temporaltest.WithBaseWorkerOptions(worker.Options{Identity: identity}))
 	c := ts.GetDefaultClient()
+	require.NoError(t, search.Register(context.Background(), c.OperatorService(), ts.GetDefaultNamespace()))
 	for _, rec := range recordings {
 		t.Run(strings.TrimSuffix(rec.file, ".json"), func(t *testing.T) {
 			// One task queue and fake CRM per shape: each has its own script.
@@ -157,9 +164,11 @@ func TestRecordHistory(t *testing.T) {
 			if rec.seed != nil {
 				rec.seed(f)
 			}
-			ts.NewWorker(queue, func(r worker.Registry) {
-				workflows.Register(r, &activities.Activities{CRM: f})
-			})
+			a := &activities.Activities{CRM: f}
+			if rec.search {
+				a.Search = activities.Search{Enabled: true, MemberMode: search.MemberRaw}
+			}
+			ts.NewWorker(queue, func(r worker.Registry) { workflows.Register(r, a) })
 			hist := record(t, c, queue, rec)
 			require.NoError(t, os.WriteFile(filepath.Join("testdata", rec.file), historyJSON(t, hist), 0o644))
 			t.Logf("recorded %d events in testdata/%s", len(hist.Events), rec.file)

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/workflow"
 )
@@ -45,6 +46,10 @@ type redemption struct {
 	status RedemptionStatus
 	// freeze is the freeze that holds the points, once FROZEN.
 	freeze FreezeResult
+	// prepared is what the run fixed at its start; holdUntil is when the
+	// hold ends, while FROZEN.
+	prepared  prepared
+	holdUntil time.Time
 	// winner is the decision that settled FROZEN; a repeat of it is answered.
 	winner string
 	// consume is how many points the winning confirm consumes (0: all).
@@ -77,13 +82,20 @@ func (r *redemption) run(ctx workflow.Context) error {
 			return nil
 		}
 	}
+	p, err := prepare(ctx, r.req.MemberID, r.req.Body, true)
+	if err != nil {
+		return err
+	}
+	r.prepared = p
+	ctx = withWaiting(ctx, func(why string) { r.show(ctx, fmt.Sprintf("%s: %s", r.status.State, why)) })
+	r.to(ctx, StateFreezing)
 	freeze := FreezeRequest{
 		MemberID:       r.req.MemberID,
 		Points:         r.req.Points,
 		Description:    r.req.Description,
 		ShopCode:       r.req.ShopCode,
 		TimeoutSeconds: r.req.FreezeTimeoutSeconds,
-		Body:           r.req.Body,
+		Body:           p.body,
 	}
 	f, err := freezePoints(ctx, freeze, r.undoingFreeze(ctx))
 	if err != nil {
@@ -101,8 +113,9 @@ func (r *redemption) run(ctx workflow.Context) error {
 	if f.Replayed {
 		r.status.Replayed = append(r.status.Replayed, f.Step)
 	}
-	r.to(ctx, StateFrozen)
 	r.status.FrozenAt = workflow.Now(ctx)
+	r.holdUntil = r.status.FrozenAt.Add(secondsOr(r.req.HoldSeconds, DefaultHold))
+	r.to(ctx, StateFrozen)
 	if r.awaitDecision(ctx) == DecisionConfirm {
 		return r.consumeFrozen(ctx)
 	}
@@ -200,4 +213,15 @@ func (r *redemption) settle(ctx workflow.Context, s State) {
 func (r *redemption) to(ctx workflow.Context, s State) {
 	workflow.GetLogger(ctx).Info("redemption state", "from", r.status.State, "to", s)
 	r.status.State = s
+	r.show(ctx, detailsOf(r.status, r.holdUntil))
+}
+
+// show publishes the state, and details (what the run waits for), to the
+// Web UI and the search attributes.
+func (r *redemption) show(ctx workflow.Context, details string) {
+	var holdUntil time.Time
+	if r.status.State == StateFrozen {
+		holdUntil = r.holdUntil
+	}
+	show(ctx, r.prepared, r.status.State, r.req.Points, holdUntil, details)
 }

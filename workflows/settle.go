@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 
 	"go.temporal.io/sdk/temporal"
@@ -88,8 +89,7 @@ func consumeSome(ctx workflow.Context, f FreezeResult, points float64, maybeSent
 	consumeStep, releaseStep := SettleStep(f.Step, StepConsume), SettleStep(f.Step, StepRelease)
 	res.ConsumeToken = BusinessToken(f.WorkflowID, consumeStep)
 	cin := f.input(res.ConsumeToken, points, maybeSent)
-	cctx := workflow.WithActivityOptions(ctx, settleOptions(activitySummary("consume", points, f.MemberID)))
-	err := workflow.ExecuteActivity(cctx, acts.Consume, cin).Get(cctx, nil)
+	err := carryOut(ctx, acts.Consume, cin, activitySummary("consume", points, f.MemberID), nil)
 	if err == nil {
 		res.ConsumedPoints = points
 		return releaseRest(ctx, f, res, releaseStep, maybeSent)
@@ -115,8 +115,7 @@ func consumeSome(ctx workflow.Context, f FreezeResult, points float64, maybeSent
 	logger.Warn("consume outcome unknown, releasing the whole freeze to learn it", "error", err)
 	rin := f.input(res.ReleaseToken, f.Points, maybeSent)
 	var out activities.Output
-	rctx := workflow.WithActivityOptions(ctx, settleOptions(activitySummary("release", f.Points, f.MemberID)))
-	rerr := workflow.ExecuteActivity(rctx, acts.Release, rin).Get(rctx, &out)
+	rerr := carryOut(ctx, acts.Release, rin, activitySummary("release", f.Points, f.MemberID), &out)
 	d, _ := rejection(rerr)
 	switch {
 	case rerr == nil && !out.NothingToRelease:
@@ -159,15 +158,71 @@ func releaseRest(ctx workflow.Context, f FreezeResult, res SettleResult, step st
 // of step. The CRM refusing it is ErrReleaseFailed.
 func releaseFrozen(ctx workflow.Context, f FreezeResult, points float64, step string, maybeSent bool) (activities.Output, error) {
 	in := f.input(BusinessToken(f.WorkflowID, step), points, maybeSent)
-	ctx = workflow.WithActivityOptions(ctx, settleOptions(activitySummary("release", points, f.MemberID)))
 	var out activities.Output
-	if err := workflow.ExecuteActivity(ctx, acts.Release, in).Get(ctx, &out); err != nil {
+	if err := carryOut(ctx, acts.Release, in, activitySummary("release", points, f.MemberID), &out); err != nil {
 		return out, releaseFailed(f, points, err)
 	}
 	if out.NothingToRelease {
 		workflow.GetLogger(ctx).Info("nothing to release", "freezeToken", f.FreezeToken)
 	}
 	return out, nil
+}
+
+// carryOut runs a settle step's activity until the CRM answers for good:
+// each round of settleRound attempts that ends still failing for a reason a
+// retry may cure (the CRM refusing our credentials, not answering) is
+// followed by another, after telling the waiting hook of ctx why
+// (withWaiting). It returns nil, or an error no retry can cure.
+func carryOut(ctx workflow.Context, activity any, in activities.Input, summary string, out any) error {
+	actx := workflow.WithActivityOptions(ctx, settleOptions(summary))
+	for {
+		err := workflow.ExecuteActivity(actx, activity, in).Get(actx, out)
+		if !retriesRanOut(err) {
+			return err
+		}
+		workflow.GetLogger(ctx).Warn("settle step still failing, another round", "step", summary, "error", err)
+		if w, ok := ctx.Value(waitingKey).(func(string)); ok {
+			w(stillTrying(summary, err))
+		}
+	}
+}
+
+// retriesRanOut reports whether err is an activity that stopped only
+// because its round of attempts ended: its last failure was one a retry
+// may cure (a retryable error, a timeout), not a refusal for good, nor the
+// workflow's cancellation.
+func retriesRanOut(err error) bool {
+	if _, ok := errors.AsType[*temporal.ActivityError](err); !ok {
+		return false
+	}
+	if appErr, ok := errors.AsType[*temporal.ApplicationError](err); ok {
+		return !appErr.NonRetryable()
+	}
+	_, timedOut := errors.AsType[*temporal.TimeoutError](err)
+	return timedOut
+}
+
+// waitingKey holds, in a workflow context, the hook that hears why a
+// settle step is still being tried.
+type waitingKeyType struct{}
+
+var waitingKey = waitingKeyType{}
+
+// withWaiting returns ctx whose settle steps tell w why they keep trying.
+func withWaiting(ctx workflow.Context, w func(why string)) workflow.Context {
+	return workflow.WithValue(ctx, waitingKey, w)
+}
+
+// stillTrying says, for a person, why step keeps being tried.
+func stillTrying(step string, err error) string {
+	why := "the CRM does not answer"
+	switch errorType(err) {
+	case activities.ErrCRMUnauthorized:
+		why = "the CRM refuses our credentials"
+	case activities.ErrCRMRefusing:
+		why = "the CRM refuses to answer for the token"
+	}
+	return fmt.Sprintf("%s: %s, retrying (last: %s)", step, why, errorText(err))
 }
 
 // StrandedFreeze rides on an ErrReleaseFailed error: the freeze a person

@@ -16,6 +16,12 @@ const (
 	UpdateCancel  = "cancel"
 	// QueryStatus returns a RedemptionStatus.
 	QueryStatus = "status"
+	// UpdateAwaitFreeze waits until the freeze has settled and answers: a
+	// RedemptionStatus (FROZEN, FAILED, or RELEASING while an unsettled
+	// freeze is undone) from RedemptionWorkflow, the FreezeResult (or its
+	// error) from FreezePointsWorkflow. Sent with the start
+	// (Update-with-Start), it is the one round trip of redeem.
+	UpdateAwaitFreeze = "awaitFreeze"
 )
 
 // Default timings (DESIGN.md): how long points stay frozen awaiting a decision,

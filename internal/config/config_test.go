@@ -283,3 +283,41 @@ func TestHelp(t *testing.T) {
 		}
 	}
 }
+
+func TestSearchSettings(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	key := filepath.Join(dir, "member.key")
+	require.NoError(t, os.WriteFile(key, []byte("0123456789abcdef-key\n"), 0o600))
+	short := filepath.Join(dir, "short.key")
+	require.NoError(t, os.WriteFile(short, []byte("tiny"), 0o600))
+	tests := []struct {
+		name    string
+		args    []string
+		want    Search
+		problem string
+	}{
+		{"defaults: on, member left out", nil, Search{Enabled: true, MemberMode: "none"}, ""},
+		{"off", []string{"--search-attributes=false"}, Search{MemberMode: "none"}, ""},
+		{"a key file hashes", []string{"--member-hash-key-file", key}, Search{Enabled: true, MemberMode: "hash", MemberKey: []byte("0123456789abcdef-key")}, ""},
+		{"raw, opted in", []string{"--member-search", "raw"}, Search{Enabled: true, MemberMode: "raw"}, ""},
+		{"hash without a key", []string{"--member-search", "hash"}, Search{}, "KYLIN_MEMBER_SEARCH (--member-search) hash needs KYLIN_MEMBER_HASH_KEY_FILE (--member-hash-key-file)"},
+		{"unknown mode", []string{"--member-search", "plain"}, Search{}, `KYLIN_MEMBER_SEARCH (--member-search) "plain" is not hash, raw or none`},
+		{"short key", []string{"--member-hash-key-file", short}, Search{}, "must hold a key of at least 16 characters"},
+		{"not a bool", []string{"--search-attributes", "sometimes"}, Search{}, `KYLIN_SEARCH_ATTRIBUTES (--search-attributes) "sometimes" must be true or false`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cfg, err := Load(tt.args, mapEnv(minimal()))
+			if tt.problem != "" {
+				require.ErrorContains(t, err, tt.problem)
+				require.NotContains(t, err.Error(), "0123456789abcdef", "never the key")
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tt.want, cfg.Search)
+			require.NotContains(t, cfg.Search.String(), "0123456789abcdef")
+		})
+	}
+}

@@ -68,6 +68,12 @@ var (
 		Help: "serve Prometheus /metrics, /healthz and /readyz here, e.g. 127.0.0.1:9090; unset = off"}
 	PayloadKeyFile = Setting{Env: "KYLIN_PAYLOAD_KEY_FILE", Flag: "payload-key-file", Arg: "PATH",
 		Help: "AES-256-GCM payload keys, one id=base64key a line, the first encrypts; unset = payloads in plaintext"}
+	SearchAttributes = Setting{Env: "KYLIN_SEARCH_ATTRIBUTES", Flag: "search-attributes", Default: "true", Arg: "BOOL",
+		Help: "upsert the KylinState, KylinPoints, KylinMember and KylinHoldUntil search attributes (the namespace must have them)"}
+	MemberSearch = Setting{Env: "KYLIN_MEMBER_SEARCH", Flag: "member-search", Arg: "MODE",
+		Help: "how KylinMember holds the member: hash (keyed, with KYLIN_MEMBER_HASH_KEY_FILE), raw (the ID itself, opt-in) or none; default hash when the key file is set, else none"}
+	MemberHashKeyFile = Setting{Env: "KYLIN_MEMBER_HASH_KEY_FILE", Flag: "member-hash-key-file", Arg: "PATH",
+		Help: "file holding the key of the member hash (at least 16 characters); give worker and starter the same"}
 )
 
 // WorkerSettings are the worker's settings, in --help order.
@@ -75,11 +81,11 @@ var WorkerSettings = []Setting{
 	TemporalAddress, TemporalNamespace, TaskQueue,
 	CRMBaseURL, CRMServiceName, CRMServiceSecret, CRMServiceSecretFile, CRMTimeout,
 	CRMMemberType, CRMChannelType, CRMFreezePath, CRMReleasePath, CRMConsumePath, CRMMaxQPS,
-	LogLevel, MetricsAddr, PayloadKeyFile,
+	LogLevel, MetricsAddr, PayloadKeyFile, SearchAttributes, MemberSearch, MemberHashKeyFile,
 }
 
 // StarterSettings are the settings every starter command takes, in --help order.
-var StarterSettings = []Setting{TemporalAddress, TemporalNamespace, TaskQueue, UIURL, LogLevel, PayloadKeyFile}
+var StarterSettings = []Setting{TemporalAddress, TemporalNamespace, TaskQueue, UIURL, LogLevel, PayloadKeyFile, MemberSearch, MemberHashKeyFile}
 
 // WriteUsage prints one line per setting: flag, variable, help and default.
 func WriteUsage(w io.Writer, settings []Setting) {

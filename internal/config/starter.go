@@ -14,6 +14,8 @@ type Starter struct {
 	LogLevel string
 	// Payload is the payload encryption; its zero value leaves payloads in plaintext.
 	Payload Payload
+	// Search is how the member is written in the search attribute list filters on.
+	Search Search
 }
 
 // BindStarter registers the starter's common flags on fs, with defaults from
@@ -29,6 +31,7 @@ func BindStarter(fs *flag.FlagSet, env Env) func() (Starter, Problems) {
 			UIURL:     b.required(&p, UIURL),
 			LogLevel:  b.logLevel(&p),
 			Payload:   b.payload(&p),
+			Search:    b.search(&p, false),
 		}
 		if s.UIURL != "" {
 			if why := checkHTTPURL(s.UIURL); why != "" {

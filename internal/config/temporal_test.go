@@ -63,10 +63,11 @@ func TestBindStarter(t *testing.T) {
 		want    Starter
 		problem string
 	}{
-		{"defaults", nil, nil, Starter{TaskQueue: "kylin-points", UIURL: "http://localhost:8233", LogLevel: "info"}, ""},
+		{"defaults", nil, nil, Starter{TaskQueue: "kylin-points", UIURL: "http://localhost:8233", LogLevel: "info", Search: Search{MemberMode: "none"}}, ""},
 		{"env and flags", map[string]string{"KYLIN_UI_URL": "http://ui.example.com/", "KYLIN_TASK_QUEUE": "q"},
 			[]string{"--namespace", "ns", "--address", "h:1", "--log-level", "error"},
-			Starter{Temporal: Temporal{Address: "h:1", Namespace: "ns"}, TaskQueue: "q", UIURL: "http://ui.example.com", LogLevel: "error"}, ""},
+			Starter{Temporal: Temporal{Address: "h:1", Namespace: "ns"}, TaskQueue: "q", UIURL: "http://ui.example.com", LogLevel: "error",
+				Search: Search{MemberMode: "none"}}, ""},
 		{"bad UI URL", nil, []string{"--ui-url", "localhost:8233"}, Starter{},
 			`KYLIN_UI_URL (--ui-url) must be an http:// or https:// URL, got scheme "localhost"`},
 	}

@@ -1,12 +1,10 @@
 package devstack
 
 import (
-	"fmt"
-	"net/url"
-
 	"go.temporal.io/sdk/client"
 
 	"github.com/kylinpoints/kylin-points/crm/sandbox"
+	"github.com/kylinpoints/kylin-points/workflows"
 )
 
 // Client is the stack's Temporal client, on the default namespace.
@@ -31,5 +29,5 @@ func (s *Stack) Sandbox() *sandbox.Server {
 
 // RunURL is the Web UI page of one workflow run.
 func (s *Stack) RunURL(workflowID, runID string) string {
-	return fmt.Sprintf("%s/namespaces/%s/workflows/%s/%s/history", s.UIURL(), Namespace, url.PathEscape(workflowID), runID)
+	return workflows.RunURL(s.UIURL(), Namespace, workflowID, runID)
 }

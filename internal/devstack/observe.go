@@ -7,10 +7,10 @@ import (
 	"net/http"
 	"sync/atomic"
 
-	"github.com/kylinpoints/kylin-points/activities"
 	"github.com/kylinpoints/kylin-points/internal/codec"
 	"github.com/kylinpoints/kylin-points/internal/config"
 	"github.com/kylinpoints/kylin-points/internal/metrics"
+	"github.com/kylinpoints/kylin-points/internal/workerapp"
 )
 
 // codecPath is where the codec server answers on the observability listener:
@@ -58,30 +58,27 @@ func (s *Stack) reserveObservability() error {
 	return nil
 }
 
-// wireWorkerOptions fills the worker hooks the caller left empty, the way
-// the worker binary wires them, and points the UI at the codec server.
+// wireWorkerOptions fills the worker hooks the caller left empty, as the
+// worker binary has them (workerapp.Hooks), and points the UI at the codec
+// server.
 func (s *Stack) wireWorkerOptions() {
 	o := &s.opts.WorkerOptions
-	if m := s.obs.metrics; m != nil {
-		if o.MetricsHandler == nil {
-			o.MetricsHandler = m.SDKHandler()
-		}
-		if o.WrapCRM == nil {
-			o.WrapCRM = func(next activities.CRM) activities.CRM { return metrics.InstrumentedCRM{Next: next, Metrics: m} }
-		}
+	hooks := workerapp.Hooks(s.obs.metrics, s.obs.payload, s.obs.polling.Store)
+	if o.MetricsHandler == nil {
+		o.MetricsHandler = hooks.MetricsHandler
 	}
-	if k := s.obs.keys; k != nil {
-		if o.DataConverter == nil {
-			o.DataConverter = s.obs.payload.DataConverter()
-			o.FailureConverter = s.obs.payload.FailureConverter()
-		}
-		if s.opts.UICodecEndpoint == "" {
-			s.opts.UICodecEndpoint = s.CodecURL()
-		}
+	if o.WrapCRM == nil {
+		o.WrapCRM = hooks.WrapCRM
+	}
+	if o.DataConverter == nil {
+		o.DataConverter, o.FailureConverter = hooks.DataConverter, hooks.FailureConverter
+	}
+	if s.obs.keys != nil && s.opts.UICodecEndpoint == "" {
+		s.opts.UICodecEndpoint = s.CodecURL()
 	}
 	previous := o.OnPolling
 	o.OnPolling = func(on bool) {
-		s.obs.polling.Store(on)
+		hooks.OnPolling(on)
 		if previous != nil {
 			previous(on)
 		}

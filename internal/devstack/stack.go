@@ -14,6 +14,8 @@ import (
 	"go.temporal.io/server/temporal"
 
 	"github.com/kylinpoints/kylin-points/internal/logging"
+	"github.com/kylinpoints/kylin-points/internal/search"
+	"github.com/kylinpoints/kylin-points/internal/workerapp"
 )
 
 // Stack is a running dev stack. Stop it when done.
@@ -28,7 +30,7 @@ type Stack struct {
 	client  client.Client
 	sandbox *crmSandbox
 	ui      *uiserver.Server
-	worker  *workerRun
+	worker  *workerapp.Running
 	obs     *observability
 
 	stopOnce sync.Once
@@ -121,8 +123,7 @@ func (s *Stack) start(ctx context.Context, sandboxListener net.Listener) error {
 	}
 	if !s.opts.NoWorker {
 		s.progress("starting worker on task queue %s …", TaskQueue)
-		s.worker, err = startWorker(s.client, s.workerConfig(), s.logs.Named("worker"), s.opts.WorkerOptions, s.progress)
-		if err != nil {
+		if err := s.startWorker(ctx); err != nil {
 			return fmt.Errorf("starting the worker: %w", err)
 		}
 	}
@@ -169,7 +170,8 @@ func (s *Stack) startTemporal(ctx context.Context) error {
 		return fmt.Errorf("connecting to the Temporal server on %s: %w", s.temporalAddr, err)
 	}
 	s.client = c
-	return nil
+	// A worker started apart (-worker=false) needs them as much as ours.
+	return search.Register(ctx, c.OperatorService(), Namespace)
 }
 
 // Stop stops the worker, the UI, the sandbox and the Temporal server, in
@@ -180,7 +182,7 @@ func (s *Stack) Stop() {
 		var errs []error
 		if s.worker != nil {
 			s.progress("stopping worker …")
-			s.worker.stop()
+			s.worker.Stop()
 		}
 		if s.ui != nil {
 			s.progress("stopping Web UI …")

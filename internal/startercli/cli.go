@@ -87,8 +87,6 @@ type App struct {
 	Stderr io.Writer
 	// Env is read for the KYLIN_* variables; nil means none are set.
 	Env func(string) string
-	// PollInterval is how often redeem asks whether the freeze has settled; 0 means 200ms.
-	PollInterval time.Duration
 	// FreezeWait bounds how long redeem and freeze wait for the freeze; 0 means
 	// the workflows' freeze timeout plus 30s.
 	FreezeWait time.Duration

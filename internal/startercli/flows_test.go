@@ -17,7 +17,6 @@ import (
 	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/mocks"
 	"go.temporal.io/sdk/temporal"
 
@@ -28,7 +27,7 @@ const testUI = "http://ui.example.com:8233"
 
 func newApp(c *mocks.Client) *App {
 	return &App{Client: c, Namespace: "default", TaskQueue: "kylin-points", UIURL: testUI,
-		PollInterval: time.Millisecond, FreezeWait: 2 * time.Second}
+		FreezeWait: 2 * time.Second}
 }
 
 func description(id, runID, typ string, status enumspb.WorkflowExecutionStatus) *client.WorkflowExecutionDescription {
@@ -77,23 +76,47 @@ func decodeReport(t *testing.T, stdout string) map[string]any {
 	return m
 }
 
-func TestRedeemStartsByNameAndWaitsForFrozen(t *testing.T) {
+// startOp is a with-start operation that started run runID ("": none).
+type startOp struct{ runID string }
+
+func (o startOp) Get(context.Context) (client.WorkflowRun, error) {
+	if o.runID == "" {
+		return nil, errors.New("not started")
+	}
+	return run(o.runID, struct{}{}, nil), nil
+}
+
+// startsAndAnswers expects one Update-with-Start of awaitFreeze on workflow
+// name, whose answer is v (or err); startErr fails the call itself. It
+// records the start options and the argument.
+type startsAndAnswers struct {
+	opts client.StartWorkflowOptions
+	arg  any
+	uws  client.UpdateWithStartWorkflowOptions
+}
+
+func expectStart[T any](c *mocks.Client, name, runID string, v T, startErr, err error) *startsAndAnswers {
+	got := &startsAndAnswers{}
+	c.On("NewWithStartWorkflowOperation", mock.Anything, name, mock.Anything).
+		Run(func(args mock.Arguments) {
+			got.opts = args.Get(0).(client.StartWorkflowOptions)
+			got.arg = args.Get(2)
+		}).Return(startOp{runID: runID})
+	h := &mocks.WorkflowUpdateHandle{}
+	call := h.On("Get", mock.Anything, mock.Anything).Return(err)
+	if err == nil {
+		call.Run(func(args mock.Arguments) { *args.Get(1).(*T) = v })
+	}
+	c.On("UpdateWithStartWorkflow", mock.Anything, mock.Anything).
+		Run(func(args mock.Arguments) { got.uws = args.Get(1).(client.UpdateWithStartWorkflowOptions) }).
+		Return(h, startErr)
+	return got
+}
+
+func TestRedeemStartsAndWaitsForTheFreezeInOneCall(t *testing.T) {
 	t.Parallel()
 	c := &mocks.Client{}
-	var opts client.StartWorkflowOptions
-	var input workflows.RedemptionRequest
-	c.On("ExecuteWorkflow", mock.Anything, mock.Anything, workflows.RedemptionWorkflowName, mock.Anything).
-		Run(func(args mock.Arguments) {
-			opts = args.Get(1).(client.StartWorkflowOptions)
-			input = args.Get(3).(workflows.RedemptionRequest)
-		}).Return(run("run-1", workflows.RedemptionStatus{}, nil), nil)
-	c.On("DescribeWorkflow", mock.Anything, "redeem-o1", "").
-		Return(description("redeem-o1", "run-1", workflows.RedemptionWorkflowName, enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING), nil)
-	// Not answerable yet, then FREEZING, then FROZEN.
-	c.On("QueryWorkflow", mock.Anything, "redeem-o1", "run-1", workflows.QueryStatus).Return(nil, errors.New("workflow task not completed")).Once()
-	c.On("QueryWorkflow", mock.Anything, "redeem-o1", "run-1", workflows.QueryStatus).Return(value(redemption("redeem-o1", workflows.StateFreezing)), nil).Once()
-	c.On("QueryWorkflow", mock.Anything, "redeem-o1", "run-1", workflows.QueryStatus).Return(value(redemption("redeem-o1", workflows.StateFrozen)), nil)
-
+	got := expectStart(c, workflows.RedemptionWorkflowName, "run-1", redemption("redeem-o1", workflows.StateFrozen), nil, nil)
 	code, stdout, stderr := runApp(t, newApp(c), "redeem", "--member", "m-1", "--points", "5", "--description", "积分商城兑换",
 		"--shop", "S1", "--id", "redeem-o1", "--hold", "90s", "--json")
 	require.Equal(t, ExitOK, code, stderr)
@@ -108,78 +131,63 @@ func TestRedeemStartsByNameAndWaitsForFrozen(t *testing.T) {
 	require.NotContains(t, m, "error")
 	require.Equal(t, testUI+"/namespaces/default/workflows/redeem-o1/run-1/history", m["uiUrl"])
 
-	require.Equal(t, "redeem-o1", opts.ID)
-	require.Equal(t, "kylin-points", opts.TaskQueue)
-	require.Equal(t, enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE, opts.WorkflowIDReusePolicy)
-	require.True(t, opts.WorkflowExecutionErrorWhenAlreadyStarted, "an existing ID must be an error, not the old run")
-	require.Equal(t, workflows.RedemptionSummary(input), opts.StaticSummary)
-	require.Equal(t, workflows.RedemptionRequest{MemberID: "m-1", Points: 5, Description: "积分商城兑换", ShopCode: "S1", HoldSeconds: 90}, input)
-	c.AssertExpectations(t)
+	in := workflows.RedemptionRequest{MemberID: "m-1", Points: 5, Description: "积分商城兑换", ShopCode: "S1", HoldSeconds: 90}
+	require.Equal(t, in, got.arg)
+	require.Equal(t, workflows.StartOptions("redeem-o1", "kylin-points", workflows.RedemptionSummary(in)), got.opts)
+	require.Equal(t, enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE, got.opts.WorkflowIDReusePolicy)
+	require.Equal(t, enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL, got.opts.WorkflowIDConflictPolicy, "a running ID is refused, not joined")
+	require.Equal(t, workflows.UpdateAwaitFreeze, got.uws.UpdateOptions.UpdateName)
+	require.Equal(t, client.WorkflowUpdateStageCompleted, got.uws.UpdateOptions.WaitForStage)
+	for _, call := range c.Calls {
+		require.NotEqual(t, "QueryWorkflow", call.Method, "no query while waiting")
+		require.NotEqual(t, "ExecuteWorkflow", call.Method)
+	}
 }
 
 func TestRedeemDefaultIDAndHumanOutput(t *testing.T) {
 	t.Parallel()
 	c := &mocks.Client{}
-	var id string
-	c.On("ExecuteWorkflow", mock.Anything, mock.Anything, workflows.RedemptionWorkflowName, mock.Anything).
-		Run(func(args mock.Arguments) { id = args.Get(1).(client.StartWorkflowOptions).ID }).
-		Return(run("run-2", workflows.RedemptionStatus{}, nil), nil)
-	c.On("DescribeWorkflow", mock.Anything, mock.Anything, "").
-		Return(func(_ context.Context, wid, _ string) *client.WorkflowExecutionDescription {
-			return description(wid, "run-2", workflows.RedemptionWorkflowName, enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING)
-		}, nil)
-	c.On("QueryWorkflow", mock.Anything, mock.Anything, "run-2", workflows.QueryStatus).
-		Return(func(_ context.Context, wid, _, _ string, _ ...any) converter.EncodedValue {
-			return value(redemption(wid, workflows.StateFrozen))
-		}, nil)
-
+	got := expectStart(c, workflows.RedemptionWorkflowName, "run-2", workflows.RedemptionStatus{State: workflows.StateFrozen, MemberID: "m-1", Points: 5}, nil, nil)
 	code, stdout, stderr := runApp(t, newApp(c), "redeem", "--member", "m-1", "--points", "5", "--description", "d")
 	require.Equal(t, ExitOK, code, stderr)
+	id := got.opts.ID
 	require.Regexp(t, `^redeem-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, id)
-	token := workflows.BusinessToken(id, workflows.StepFreeze)
-	require.Equal(t, id+": FROZEN — 5 points of member m-1 frozen (token "+token+")\n"+
-		"  "+testUI+"/namespaces/default/workflows/"+id+"/run-2/history\n", stdout)
+	require.Equal(t, id+": FROZEN — 5 points of member m-1 frozen (token "+workflows.BusinessToken(id, workflows.StepFreeze)+")\n  "+testUI+"/namespaces/default/workflows/"+id+"/run-2/history\n", stdout)
 }
 
 func TestRedeemFailures(t *testing.T) {
 	t.Parallel()
 	failed := redemption("redeem-f", workflows.StateFailed)
-	failed.FreezeToken, failed.Error = "", "crm freeze: rejected: HTTP 409: INSUFFICIENT_POINTS"
+	failed.Error = "crm freeze: rejected: HTTP 200: POINT_NOT_ENOUGH"
 	tests := []struct {
 		name      string
-		setup     func(c *mocks.Client)
+		runID     string
+		st        workflows.RedemptionStatus
+		startErr  error
+		err       error
 		wantState string
 		wantLine  string
 	}{
-		{"CRM rejected the freeze", func(c *mocks.Client) {
-			c.On("ExecuteWorkflow", mock.Anything, mock.Anything, mock.Anything, mock.Anything).Return(run("r", failed, nil), nil)
-			// The workflow ended at once: answered from its result.
-			c.On("DescribeWorkflow", mock.Anything, "redeem-f", "").
-				Return(description("redeem-f", "r", workflows.RedemptionWorkflowName, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED), nil)
-			c.On("GetWorkflow", mock.Anything, "redeem-f", "r").Return(run("r", failed, nil))
-		}, "FAILED", "starter: redeem-f: FAILED: crm freeze: rejected: HTTP 409: INSUFFICIENT_POINTS"},
-		{"ID already used", func(c *mocks.Client) {
-			c.On("ExecuteWorkflow", mock.Anything, mock.Anything, mock.Anything, mock.Anything).
-				Return(nil, serviceerror.NewWorkflowExecutionAlreadyStarted("already started", "", "r0"))
-		}, "", "starter: workflow redeem-f already exists"},
-		{"no worker: never settles", func(c *mocks.Client) {
-			c.On("ExecuteWorkflow", mock.Anything, mock.Anything, mock.Anything, mock.Anything).Return(run("r", failed, nil), nil)
-			c.On("DescribeWorkflow", mock.Anything, "redeem-f", "").
-				Return(description("redeem-f", "r", workflows.RedemptionWorkflowName, enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING), nil)
-			c.On("QueryWorkflow", mock.Anything, "redeem-f", "r", workflows.QueryStatus).Return(nil, errors.New("context deadline exceeded"))
-		}, "FREEZING", "starter: redeem-f: the freeze did not settle within 50ms; is a worker polling task queue kylin-points?"},
+		{"CRM rejected the freeze", "r", failed, nil, nil, "FAILED", "starter: redeem-f: FAILED: crm freeze: rejected: HTTP 200: POINT_NOT_ENOUGH"},
+		{"ID already used", "", workflows.RedemptionStatus{}, serviceerror.NewWorkflowExecutionAlreadyStarted("already started", "", "r0"), nil,
+			"", "starter: workflow redeem-f already exists"},
+		{"no worker: never settles", "r", workflows.RedemptionStatus{}, nil, context.DeadlineExceeded,
+			"FREEZING", "starter: redeem-f: the freeze did not settle within 50ms; is a worker polling task queue kylin-points?"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c := &mocks.Client{}
-			tt.setup(c)
+			expectStart(c, workflows.RedemptionWorkflowName, tt.runID, tt.st, tt.startErr, tt.err)
 			app := newApp(c)
 			app.FreezeWait = 50 * time.Millisecond
+			if tt.err == context.DeadlineExceeded {
+				app.FreezeWait = time.Nanosecond
+			}
 			code, stdout, stderr := runApp(t, app, "redeem", "--member", "m-1", "--points", "5", "--description", "d", "--id", "redeem-f", "--json")
 			require.Equal(t, ExitFailed, code)
 			require.Equal(t, 1, strings.Count(stderr, "\n"), stderr)
-			require.True(t, strings.HasPrefix(stderr, tt.wantLine), stderr)
+			require.True(t, strings.HasPrefix(stderr, strings.ReplaceAll(tt.wantLine, "50ms", "1ns")), stderr)
 			m := decodeReport(t, stdout)
 			require.Equal(t, tt.wantState, m["state"])
 			require.NotEmpty(t, m["error"])
@@ -406,19 +414,16 @@ func TestFreeze(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c := &mocks.Client{}
-			var opts client.StartWorkflowOptions
-			c.On("ExecuteWorkflow", mock.Anything, mock.Anything, workflows.FreezePointsWorkflowName, mock.Anything).
-				Run(func(args mock.Arguments) { opts = args.Get(1).(client.StartWorkflowOptions) }).
-				Return(run("r", workflows.FreezeResult{MemberID: "m-1", Points: 2.5, FreezeToken: "tok"}, tt.result), nil)
+			got := expectStart(c, workflows.FreezePointsWorkflowName, "r", workflows.FreezeResult{MemberID: "m-1", Points: 2.5, FreezeToken: "tok"}, nil, tt.result)
 			code, stdout, stderr := runApp(t, newApp(c), "freeze", "--member", "m-1", "--points", "2.5", "--description", "d", "--json")
 			require.Equal(t, tt.wantCode, code, stderr)
 			m := decodeReport(t, stdout)
 			require.Equal(t, tt.wantState, m["state"])
-			require.True(t, strings.HasPrefix(opts.ID, "freeze-"), opts.ID)
-			require.Equal(t, enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE, opts.WorkflowIDReusePolicy)
+			require.True(t, strings.HasPrefix(got.opts.ID, "freeze-"), got.opts.ID)
+			require.Equal(t, enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE, got.opts.WorkflowIDReusePolicy)
 			if tt.result != nil {
 				require.Equal(t, "crm freeze: rejected: HTTP 409: INSUFFICIENT_POINTS", m["error"])
-				require.Equal(t, "starter: "+opts.ID+": FAILED: crm freeze: rejected: HTTP 409: INSUFFICIENT_POINTS\n", stderr)
+				require.Equal(t, "starter: "+got.opts.ID+": FAILED: crm freeze: rejected: HTTP 409: INSUFFICIENT_POINTS\n", stderr)
 			} else {
 				require.Equal(t, "tok", m["freezeToken"])
 			}
@@ -465,10 +470,7 @@ func TestRedeemExitsZeroOnlyWhenThePointsAreHeld(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c := &mocks.Client{}
-			c.On("ExecuteWorkflow", mock.Anything, mock.Anything, mock.Anything, mock.Anything).Return(run("r", tt.st, nil), nil)
-			c.On("DescribeWorkflow", mock.Anything, "redeem-u", "").
-				Return(description("redeem-u", "r", workflows.RedemptionWorkflowName, enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING), nil)
-			c.On("QueryWorkflow", mock.Anything, "redeem-u", "r", workflows.QueryStatus).Return(value(tt.st), nil)
+			expectStart(c, workflows.RedemptionWorkflowName, "r", tt.st, nil, nil)
 			code, stdout, stderr := runApp(t, newApp(c), "redeem", "--member", "m-1", "--points", "5", "--description", "d", "--id", "redeem-u", "--json")
 			require.Equal(t, tt.wantCode, code, stderr)
 			require.Equal(t, 1, strings.Count(stderr, "\n"), stderr)
@@ -498,8 +500,7 @@ func TestFreezeFailures(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c := &mocks.Client{}
-			c.On("ExecuteWorkflow", mock.Anything, mock.Anything, workflows.FreezePointsWorkflowName, mock.Anything).
-				Return(run("r", workflows.FreezeResult{}, tt.err), nil)
+			expectStart(c, workflows.FreezePointsWorkflowName, "r", workflows.FreezeResult{}, nil, tt.err)
 			code, stdout, stderr := runApp(t, newApp(c), "freeze", "--member", "m-1", "--points", "2.5", "--description", "d", "--id", "freeze-1", "--json")
 			require.Equal(t, ExitFailed, code)
 			require.True(t, strings.HasPrefix(stderr, tt.wantErr), stderr)

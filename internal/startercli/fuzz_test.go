@@ -28,6 +28,19 @@ func (unreachable) UpdateWorkflow(context.Context, client.UpdateWorkflowOptions)
 	return nil, errUnreachable
 }
 
+func (unreachable) NewWithStartWorkflowOperation(client.StartWorkflowOptions, any, ...any) client.WithStartWorkflowOperation {
+	return notStarted{}
+}
+
+func (unreachable) UpdateWithStartWorkflow(context.Context, client.UpdateWithStartWorkflowOptions) (client.WorkflowUpdateHandle, error) {
+	return nil, errUnreachable
+}
+
+// notStarted is a with-start operation that never started its run.
+type notStarted struct{}
+
+func (notStarted) Get(context.Context) (client.WorkflowRun, error) { return nil, errUnreachable }
+
 // FuzzArgs runs arbitrary command lines (NUL separates the arguments): the
 // starter never panics, exits 0, 1 or 2, and every failure is one line on
 // stderr; bad usage prints nothing on stdout.

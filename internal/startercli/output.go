@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/url"
 	"strconv"
 
 	"github.com/kylinpoints/kylin-points/crm"
@@ -87,11 +86,7 @@ func reportOf(st workflows.RedemptionStatus, runID string) Report {
 
 // link is the run's page in the Web UI, or "" without a run ID.
 func (a *App) link(workflowID, runID string) string {
-	if a.UIURL == "" || workflowID == "" || runID == "" {
-		return ""
-	}
-	return fmt.Sprintf("%s/namespaces/%s/workflows/%s/%s/history", a.UIURL,
-		url.PathEscape(a.Namespace), url.PathEscape(workflowID), url.PathEscape(runID))
+	return workflows.RunURL(a.UIURL, a.Namespace, workflowID, runID)
 }
 
 func writeJSON(w io.Writer, r Report) {

@@ -4,13 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"time"
-
-	"go.temporal.io/sdk/client"
-
-	"github.com/kylinpoints/kylin-points/crm"
 	"github.com/kylinpoints/kylin-points/workflows"
+	"slices"
 )
 
 // decision is confirm or cancel: the Update, and what it must end in.
@@ -103,50 +98,11 @@ func strandedProblem(f found) outcome {
 	return outcome{report: r, problem: msg}
 }
 
-// sendDecision sends the Update and waits for the redemption's end. While
-// the freeze has not settled where the Update is validated, it is refused
-// as not FROZEN; a confirm sent right after redeem, or reaching a worker that
-// is still replaying the freeze, meets that. So a refusal while the status
-// says FREEZING or FROZEN is sent again, for as long as redeem would wait.
+// sendDecision sends the Update and waits for the redemption's end
+// (workflows.Decide: sent again while the freeze has not settled where the
+// Update is validated).
 func (a *App) sendDecision(ctx context.Context, d decision, req request) (workflows.RedemptionStatus, string, error) {
-	deadline := time.Now().Add(a.freezeWait())
-	opts := client.UpdateWorkflowOptions{
-		WorkflowID: req.id,
-		// A fixed ID: a repeated confirm joins the first one instead of
-		// queueing a second. A confirm for another amount is another Update,
-		// which the redemption refuses once one has won.
-		UpdateID:     d.update,
-		UpdateName:   d.update,
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	}
-	if d.update == workflows.UpdateConfirm && req.points != 0 {
-		opts.UpdateID = fmt.Sprintf("%s/%d", d.update, crm.Hundredths(req.points))
-		opts.Args = []any{workflows.ConfirmRequest{Points: req.points}}
-	}
-	for {
-		handle, err := a.Client.UpdateWorkflow(ctx, opts)
-		var st workflows.RedemptionStatus
-		if err == nil {
-			err = handle.Get(ctx, &st)
-		}
-		if err == nil {
-			return st, handle.RunID(), nil
-		}
-		if errorType(err) != workflows.ErrNotFrozen || !time.Now().Before(deadline) || !a.stillDeciding(ctx, req.id) {
-			return st, "", err
-		}
-		select {
-		case <-ctx.Done():
-			return st, "", err
-		case <-time.After(a.pollInterval()):
-		}
-	}
-}
-
-// stillDeciding reports whether redemption id is running and not yet past FROZEN.
-func (a *App) stillDeciding(ctx context.Context, id string) bool {
-	f, err := a.lookup(ctx, id)
-	return err == nil && !f.closed && (f.status.State == workflows.StateFreezing || f.status.State == workflows.StateFrozen)
+	return workflows.Decide(ctx, a.Client, req.id, d.update, req.points)
 }
 
 // ended is the answer once the redemption has ended after d won.

@@ -7,21 +7,18 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/kylinpoints/kylin-points/activities"
 	"github.com/kylinpoints/kylin-points/workflows"
 )
 
-const (
-	defaultPollInterval = 200 * time.Millisecond
-	// settleSlack is added to the freeze timeout when waiting for the freeze:
-	// time to be picked up by a worker and to report back.
-	settleSlack = 30 * time.Second
-)
+// settleSlack is added to the freeze timeout when waiting for the freeze:
+// time to be picked up by a worker and to report back.
+const settleSlack = 30 * time.Second
 
-// redeem starts a RedemptionWorkflow and waits until its freeze has settled.
+// redeem starts a RedemptionWorkflow and waits until its freeze has
+// settled, in one request (workflows.Redeem: Update-with-Start).
 func (a *App) redeem(ctx context.Context, req request) outcome {
 	in := workflows.RedemptionRequest{
 		MemberID:    req.member,
@@ -31,34 +28,36 @@ func (a *App) redeem(ctx context.Context, req request) outcome {
 		HoldSeconds: int64(req.hold / time.Second),
 	}
 	id := or(req.id, "redeem-"+uuid.NewString())
-	pending := Report{WorkflowID: id, State: string(workflows.StateFreezing), MemberID: req.member, Points: req.points,
-		FreezeToken: workflows.BusinessToken(id, workflows.StepFreeze)}
-	run, problem := a.start(ctx, id, workflows.RedemptionWorkflowName, workflows.RedemptionSummary(in), in)
-	if problem != "" {
-		return outcome{report: Report{WorkflowID: id, MemberID: req.member, Points: req.points, Error: problem}, problem: problem}
+	wctx, cancel := context.WithTimeout(ctx, a.freezeWait())
+	defer cancel()
+	st, runID, err := workflows.Redeem(wctx, a.Client, id, a.TaskQueue, in)
+	if err != nil {
+		pending := Report{WorkflowID: id, RunID: runID, MemberID: req.member, Points: req.points}
+		if runID != "" {
+			pending.State, pending.FreezeToken = string(workflows.StateFreezing), workflows.BusinessToken(id, workflows.StepFreeze)
+		}
+		pending.Error = a.startProblem(ctx, wctx, id, runID, err)
+		return outcome{report: pending, problem: pending.Error}
 	}
-	pending.RunID = run.GetRunID()
+	st.WorkflowID = or(st.WorkflowID, id)
+	st.FreezeToken = or(st.FreezeToken, workflows.BusinessToken(id, workflows.StepFreeze))
+	return frozenOutcome(found{status: st, runID: runID, typ: workflows.RedemptionWorkflowName})
+}
 
-	wait := a.freezeWait()
-	deadline := time.Now().Add(wait)
-	for {
-		f, err := a.lookup(ctx, id)
-		if err == nil && (f.status.State != workflows.StateFreezing || f.closed) {
-			return frozenOutcome(f)
-		}
-		if ctx.Err() != nil || !time.Now().Before(deadline) {
-			problem := fmt.Sprintf("%s: the freeze did not settle within %s; is a worker polling task queue %s? (starter status --id %s)",
-				id, wait, a.TaskQueue, id)
-			if ctx.Err() != nil {
-				problem = fmt.Sprintf("%s: stopped waiting for the freeze (%v); starter status --id %s tells how it ends", id, ctx.Err(), id)
-			}
-			pending.Error = problem
-			return outcome{report: pending, problem: problem}
-		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(a.pollInterval()):
-		}
+// startProblem says why a start-and-wait (redeem, freeze) did not answer.
+func (a *App) startProblem(ctx, wctx context.Context, id, runID string, err error) string {
+	switch {
+	case isAlreadyStarted(err):
+		return fmt.Sprintf("workflow %s already exists (a workflow ID is never reused; starter status --id %s)", id, id)
+	case ctx.Err() != nil:
+		return fmt.Sprintf("%s: stopped waiting for the freeze (%v); starter status --id %s tells how it ends", id, ctx.Err(), id)
+	case wctx.Err() != nil && runID != "":
+		return fmt.Sprintf("%s: the freeze did not settle within %s; is a worker polling task queue %s? (starter status --id %s)",
+			id, a.freezeWait(), a.TaskQueue, id)
+	case wctx.Err() != nil:
+		return fmt.Sprintf("starting %s: no answer within %s (%v)", id, a.freezeWait(), err)
+	default:
+		return fmt.Sprintf("starting %s: %v", id, err)
 	}
 }
 
@@ -101,24 +100,18 @@ func replayedWarnings(id string, steps []string) []string {
 	return w
 }
 
-// freeze starts a FreezePointsWorkflow and waits for its result.
+// freeze starts a FreezePointsWorkflow and waits for its freeze, in one
+// request (workflows.Freeze: Update-with-Start).
 func (a *App) freeze(ctx context.Context, req request) outcome {
 	in := workflows.FreezeRequest{MemberID: req.member, Points: req.points, Description: req.description, ShopCode: req.shop}
 	id := or(req.id, "freeze-"+uuid.NewString())
-	report := Report{WorkflowID: id, MemberID: req.member, Points: req.points}
-	run, problem := a.start(ctx, id, workflows.FreezePointsWorkflowName, workflows.FreezeSummary(in), in)
-	if problem != "" {
-		report.Error = problem
-		return outcome{report: report, problem: problem}
-	}
-	report.RunID = run.GetRunID()
-	report.FreezeToken = workflows.BusinessToken(id, workflows.StepFreeze)
-
-	wait := a.freezeWait()
-	wctx, cancel := context.WithTimeout(ctx, wait)
+	wctx, cancel := context.WithTimeout(ctx, a.freezeWait())
 	defer cancel()
-	var res workflows.FreezeResult
-	err := run.Get(wctx, &res)
+	res, runID, err := workflows.Freeze(wctx, a.Client, id, a.TaskQueue, in)
+	report := Report{WorkflowID: id, RunID: runID, MemberID: req.member, Points: req.points}
+	if runID != "" {
+		report.FreezeToken = workflows.BusinessToken(id, workflows.StepFreeze)
+	}
 	switch {
 	case err == nil:
 		report.State, report.FreezeToken = string(workflows.StateFrozen), res.FreezeToken
@@ -126,10 +119,11 @@ func (a *App) freeze(ctx context.Context, req request) outcome {
 			report.Replayed = []string{res.Step}
 		}
 		return outcome{report: report, warnings: replayedWarnings(id, report.Replayed)}
-	case wctx.Err() != nil:
-		report.State = string(workflows.StateFreezing)
-		report.Error = fmt.Sprintf("%s: the freeze did not settle within %s; is a worker polling task queue %s? (starter status --id %s)",
-			id, wait, a.TaskQueue, id)
+	case isAlreadyStarted(err) || wctx.Err() != nil || runID == "":
+		if runID != "" {
+			report.State = string(workflows.StateFreezing)
+		}
+		report.Error = a.startProblem(ctx, wctx, id, runID, err)
 		return outcome{report: report, problem: report.Error}
 	}
 	switch errorType(err) {
@@ -138,7 +132,7 @@ func (a *App) freeze(ctx context.Context, req request) outcome {
 		return outcome{report: report, problem: fmt.Sprintf("%s: FAILED: %s", id, report.Error)}
 	}
 	return strandedProblem(found{status: workflows.RedemptionStatus{WorkflowID: id, MemberID: req.member, Points: req.points,
-		FreezeToken: report.FreezeToken}, runID: report.RunID, failure: reason(err),
+		FreezeToken: report.FreezeToken}, runID: runID, failure: reason(err),
 		stranded: strandedBy(err, workflows.StrandedFreeze{FreezeToken: report.FreezeToken})})
 }
 
@@ -220,16 +214,7 @@ func (a *App) exists(ctx context.Context, id string) bool {
 // start starts workflow name by name with id, never reusing an ID. The
 // returned problem is "" on success.
 func (a *App) start(ctx context.Context, id, name, summary string, arg any) (client.WorkflowRun, string) {
-	run, err := a.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:        id,
-		TaskQueue: a.TaskQueue,
-		// One business request = one workflow ID = one token per step, for
-		// the life of the namespace (DESIGN.md): never run an ID twice.
-		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
-		StaticSummary:                            summary,
-	}, name, arg)
+	run, err := a.Client.ExecuteWorkflow(ctx, workflows.StartOptions(id, a.TaskQueue, summary), name, arg)
 	switch {
 	case err == nil:
 		return run, ""
@@ -240,13 +225,6 @@ func (a *App) start(ctx context.Context, id, name, summary string, arg any) (cli
 	default:
 		return nil, fmt.Sprintf("starting %s: %v", id, err)
 	}
-}
-
-func (a *App) pollInterval() time.Duration {
-	if a.PollInterval > 0 {
-		return a.PollInterval
-	}
-	return defaultPollInterval
 }
 
 func (a *App) freezeWait() time.Duration {

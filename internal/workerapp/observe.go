@@ -43,15 +43,22 @@ func Observe(cfg config.Config) (*Observability, error) {
 // Options are the worker hooks: the SDK's metrics, every CRM call observed,
 // readiness tracking and the payload codec, each only when configured.
 func (o *Observability) Options() Options {
+	return Hooks(o.Metrics, o.payload, o.polling.Store)
+}
+
+// Hooks are the worker hooks of metrics m (nil: off) and payload, with
+// onPolling told when the worker starts and stops polling: what the worker
+// binary and the dev stack both run with.
+func Hooks(m *metrics.Metrics, payload config.Payload, onPolling func(bool)) Options {
 	opts := Options{
-		DataConverter:    o.payload.DataConverter(),
-		FailureConverter: o.payload.FailureConverter(),
-		OnPolling:        o.polling.Store,
+		DataConverter:    payload.DataConverter(),
+		FailureConverter: payload.FailureConverter(),
+		OnPolling:        onPolling,
 	}
-	if o.Metrics != nil {
-		opts.MetricsHandler = o.Metrics.SDKHandler()
+	if m != nil {
+		opts.MetricsHandler = m.SDKHandler()
 		opts.WrapCRM = func(next activities.CRM) activities.CRM {
-			return metrics.InstrumentedCRM{Next: next, Metrics: o.Metrics}
+			return metrics.InstrumentedCRM{Next: next, Metrics: m}
 		}
 	}
 	return opts

@@ -18,6 +18,7 @@ import (
 
 	"github.com/kylinpoints/kylin-points/crm"
 	"github.com/kylinpoints/kylin-points/internal/config"
+	"github.com/kylinpoints/kylin-points/internal/search"
 	"github.com/kylinpoints/kylin-points/internal/startercli"
 	"github.com/kylinpoints/kylin-points/internal/workerapp"
 )
@@ -55,6 +56,8 @@ func TestWorkerAndStarterAgainstARealServer(t *testing.T) {
 	env := map[string]string{"KYLIN_CRM_BASE_URL": httpSrv.URL, "KYLIN_TASK_QUEUE": "it-" + t.Name(), "KYLIN_CRM_MAX_QPS": "100"}
 	cfg, err := config.Load(nil, func(k string) string { return env[k] })
 	require.NoError(t, err)
+	cfg.Temporal.Namespace = srv.GetDefaultNamespace()
+	require.NoError(t, search.Register(context.Background(), c.OperatorService(), cfg.Temporal.Namespace))
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -19,6 +19,7 @@ import (
 	"github.com/kylinpoints/kylin-points/crm"
 	"github.com/kylinpoints/kylin-points/internal/config"
 	"github.com/kylinpoints/kylin-points/internal/logging"
+	"github.com/kylinpoints/kylin-points/internal/search"
 	"github.com/kylinpoints/kylin-points/workflows"
 )
 
@@ -105,11 +106,74 @@ func New(c client.Client, cfg config.Config, logger *zap.Logger, o Options, onFa
 		WorkerStopTimeout:            effectiveTimeout(cfg.CRM.Timeout) + stopGrace,
 		OnFatalError:                 onFatal,
 	})
-	workflows.Register(w, &activities.Activities{CRM: crmClient, Defaults: activities.BodyFields{
-		MemberType:  cfg.CRM.MemberType,
-		ChannelType: cfg.CRM.ChannelType,
-	}})
+	workflows.Register(w, &activities.Activities{
+		CRM:      crmClient,
+		Defaults: activities.BodyFields{MemberType: cfg.CRM.MemberType, ChannelType: cfg.CRM.ChannelType},
+		Search:   activities.Search{Enabled: cfg.Search.Enabled, MemberMode: cfg.Search.MemberMode, MemberKey: cfg.Search.MemberKey},
+	})
 	return w
+}
+
+// Running is a started worker: the one way the worker binary, the dev
+// stack and the tests run it.
+type Running struct {
+	w      worker.Worker
+	fatal  chan error
+	o      Options
+	cfg    config.Config
+	logger *zap.Logger
+}
+
+// Start checks that namespace (c's) has the search attributes when
+// cfg.Search.Enabled (a workflow upserting one it lacks would fail its
+// tasks), then creates the worker of cfg on c and starts it polling.
+func Start(ctx context.Context, c client.Client, namespace string, cfg config.Config, logger *zap.Logger, o Options) (*Running, error) {
+	if cfg.Search.Enabled {
+		if err := search.Check(ctx, c.OperatorService(), namespace); err != nil {
+			return nil, err
+		}
+	}
+	r := &Running{fatal: make(chan error, 1), o: o, cfg: cfg, logger: logger}
+	r.w = New(c, cfg, logger, o, func(err error) {
+		o.polling(false)
+		select {
+		case r.fatal <- err:
+		default:
+		}
+	})
+	if err := r.w.Start(); err != nil {
+		return nil, fmt.Errorf("starting worker on task queue %s: %w", cfg.TaskQueue, err)
+	}
+	o.polling(true)
+	logger.Info("worker started", zap.String("taskQueue", cfg.TaskQueue), zap.Float64("crmMaxQPS", cfg.MaxQPS),
+		zap.Stringer("search", cfg.Search))
+	return r, nil
+}
+
+// Fatal yields the error that stopped the worker for good (e.g. its
+// namespace was deleted).
+func (r *Running) Fatal() <-chan error { return r.fatal }
+
+// Stop stops polling and waits for running activities, so that an answer
+// already on its way is recorded.
+func (r *Running) Stop() {
+	r.o.polling(false)
+	r.w.Stop()
+}
+
+// Wait runs the worker until ctx is done, then stops it gracefully. It
+// returns nil after a stop asked for by ctx, or the error that made the
+// worker fail.
+func (r *Running) Wait(ctx context.Context) error {
+	var err error
+	select {
+	case <-ctx.Done():
+		r.logger.Info("stopping worker", zap.String("taskQueue", r.cfg.TaskQueue))
+	case err = <-r.fatal:
+		err = fmt.Errorf("worker on task queue %s failed: %w", r.cfg.TaskQueue, err)
+	}
+	r.Stop()
+	return err
 }
 
 // Run runs the worker of cfg on c until ctx is done, then stops it
@@ -120,30 +184,18 @@ func Run(ctx context.Context, c client.Client, cfg config.Config, logger *zap.Lo
 	return RunWithOptions(ctx, c, cfg, logger, Options{})
 }
 
-// RunWithOptions is Run with hooks (Options.WrapCRM and OnPolling apply here).
+// RunWithOptions is Run with hooks (Options.WrapCRM and OnPolling apply
+// here). The namespace checked for search attributes is cfg's.
 func RunWithOptions(ctx context.Context, c client.Client, cfg config.Config, logger *zap.Logger, o Options) error {
-	fatal := make(chan error, 1)
-	w := New(c, cfg, logger, o, func(err error) {
-		select {
-		case fatal <- err:
-		default:
-		}
-	})
-	if err := w.Start(); err != nil {
-		return fmt.Errorf("starting worker on task queue %s: %w", cfg.TaskQueue, err)
+	namespace := cfg.Temporal.Namespace
+	if namespace == "" {
+		namespace = client.DefaultNamespace
 	}
-	o.polling(true)
-	logger.Info("worker started", zap.String("taskQueue", cfg.TaskQueue), zap.Float64("crmMaxQPS", cfg.MaxQPS))
-	var err error
-	select {
-	case <-ctx.Done():
-		logger.Info("stopping worker", zap.String("taskQueue", cfg.TaskQueue))
-	case err = <-fatal:
-		err = fmt.Errorf("worker on task queue %s failed: %w", cfg.TaskQueue, err)
+	r, err := Start(ctx, c, namespace, cfg, logger, o)
+	if err != nil {
+		return err
 	}
-	o.polling(false)
-	w.Stop()
-	return err
+	return r.Wait(ctx)
 }
 
 func effectiveTimeout(d time.Duration) time.Duration {

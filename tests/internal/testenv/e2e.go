@@ -35,6 +35,7 @@ func SharedTemporal(t testing.TB) *Temporal {
 		}()
 		srv := temporaltest.NewServer()
 		shared.tp = &Temporal{Server: srv, Client: srv.GetDefaultClient()}
+		shared.err = shared.tp.registerSearchAttributes()
 	})
 	require.NoError(t, shared.err)
 	return shared.tp

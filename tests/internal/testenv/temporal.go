@@ -1,10 +1,16 @@
 package testenv
 
 import (
+	"context"
 	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/server/temporaltest"
+
+	"github.com/kylinpoints/kylin-points/internal/search"
 )
 
 // Temporal is a real Temporal server running in this test process.
@@ -20,7 +26,17 @@ func StartTemporal(t testing.TB) *Temporal {
 	t.Helper()
 	srv := temporaltest.NewServer()
 	t.Cleanup(srv.Stop)
-	return &Temporal{Server: srv, Client: srv.GetDefaultClient()}
+	tp := &Temporal{Server: srv, Client: srv.GetDefaultClient()}
+	require.NoError(t, tp.registerSearchAttributes())
+	return tp
+}
+
+// registerSearchAttributes gives the server's default namespace the
+// search attributes the workflows upsert, as the dev stack does its own.
+func (tp *Temporal) registerSearchAttributes() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return search.Register(ctx, tp.Client.OperatorService(), tp.Namespace())
 }
 
 // HostPort is the frontend's address, for processes started by the test.

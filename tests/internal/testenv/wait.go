@@ -2,8 +2,6 @@ package testenv
 
 import (
 	"context"
-	"fmt"
-	"time"
 
 	"go.temporal.io/sdk/client"
 
@@ -20,41 +18,21 @@ func Status(ctx context.Context, c client.Client, workflowID string) (workflows.
 	return st, v.Get(&st)
 }
 
-// WaitSettledFreeze polls the status query until the redemption leaves FREEZING and
-// returns its status, or fails when ctx ends.
+// WaitSettledFreeze waits until the redemption leaves FREEZING and returns
+// its status then (workflows.AwaitFreeze: an Update, no polling).
 func WaitSettledFreeze(ctx context.Context, c client.Client, workflowID string) (workflows.RedemptionStatus, error) {
-	for {
-		st, err := Status(ctx, c, workflowID)
-		if err == nil && st.State != workflows.StateFreezing {
-			return st, nil
-		}
-		select {
-		case <-ctx.Done():
-			return st, fmt.Errorf("%s still %s (last error %v): %w", workflowID, st.State, err, ctx.Err())
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
+	return workflows.AwaitFreeze(ctx, c, workflowID)
 }
 
-// StartRedemption starts a RedemptionWorkflow by name with the starter's options.
+// StartRedemption starts a RedemptionWorkflow by name with the callers'
+// start options (workflows.StartOptions), without waiting for its freeze.
 func StartRedemption(ctx context.Context, c client.Client, id, taskQueue string, req workflows.RedemptionRequest) (client.WorkflowRun, error) {
-	return c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:            id,
-		TaskQueue:     taskQueue,
-		StaticSummary: workflows.RedemptionSummary(req),
-	}, workflows.RedemptionWorkflowName, req)
+	return c.ExecuteWorkflow(ctx, workflows.StartOptions(id, taskQueue, workflows.RedemptionSummary(req)), workflows.RedemptionWorkflowName, req)
 }
 
-// Decide sends the confirm or cancel update and returns the final status.
+// Decide sends the confirm or cancel update and returns the final status
+// (workflows.Decide).
 func Decide(ctx context.Context, c client.Client, workflowID, update string) (workflows.RedemptionStatus, error) {
-	var st workflows.RedemptionStatus
-	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   workflowID,
-		UpdateName:   update,
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err != nil {
-		return st, err
-	}
-	return st, h.Get(ctx, &st)
+	st, _, err := workflows.Decide(ctx, c, workflowID, update, 0)
+	return st, err
 }

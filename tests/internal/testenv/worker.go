@@ -12,11 +12,16 @@ import (
 	"github.com/kylinpoints/kylin-points/crm"
 	"github.com/kylinpoints/kylin-points/crm/sandbox"
 	"github.com/kylinpoints/kylin-points/internal/config"
+	"github.com/kylinpoints/kylin-points/internal/search"
 	"github.com/kylinpoints/kylin-points/internal/workerapp"
 )
 
+// MemberHashKey is the member hash key of the test workers (WorkerConfig).
+var MemberHashKey = []byte("kylin-points-test-member-hash-key")
+
 // WorkerConfig is the worker configuration that points at a sandbox with the
-// demo caller's credentials on the given task queue.
+// demo caller's credentials on the given task queue, with the search
+// attributes on and members hashed, as a production worker would run.
 func WorkerConfig(sandboxURL, taskQueue string) config.Config {
 	return config.Config{
 		TaskQueue: taskQueue,
@@ -32,6 +37,7 @@ func WorkerConfig(sandboxURL, taskQueue string) config.Config {
 			ReleasePath: crm.DefaultReleasePath,
 			ConsumePath: crm.DefaultConsumePath,
 		},
+		Search: config.Search{Enabled: true, MemberMode: search.MemberHashed, MemberKey: MemberHashKey},
 	}
 }
 
@@ -42,6 +48,9 @@ func RunWorker(t testing.TB, tp *Temporal, cfg config.Config, o workerapp.Option
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	logger := zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel))
+	if cfg.Temporal.Namespace == "" {
+		cfg.Temporal.Namespace = tp.Namespace()
+	}
 	go func() { done <- workerapp.RunWithOptions(ctx, tp.Client, cfg, logger, o) }()
 	t.Cleanup(func() {
 		cancel()

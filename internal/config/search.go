@@ -1,0 +1,71 @@
+package config
+
+import (
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/kylinpoints/kylin-points/internal/search"
+)
+
+// Search is how the workflows fill their search attributes, and how the
+// starter writes the member it filters on.
+type Search struct {
+	// Enabled says the workflows upsert the search attributes (worker only).
+	Enabled bool
+	// MemberMode is search.MemberHashed, search.MemberRaw or search.MemberNone.
+	MemberMode string
+	// MemberKey is the hash key of search.MemberHashed; never printed.
+	MemberKey []byte `json:"-"`
+}
+
+// MemberValue is the Member search attribute of memberID under these settings.
+func (s Search) MemberValue(memberID string) string {
+	return search.MemberValue(s.MemberMode, s.MemberKey, memberID)
+}
+
+// String names the settings, never the key.
+func (s Search) String() string {
+	return sprintf("Search{Enabled:%t Member:%s}", s.Enabled, s.MemberMode)
+}
+
+// search reads the search settings; withEnabled reads KYLIN_SEARCH_ATTRIBUTES
+// (the worker's) too.
+func (b *binder) search(p *Problems, withEnabled bool) Search {
+	var s Search
+	if withEnabled {
+		v := b.value(SearchAttributes)
+		on, err := strconv.ParseBool(v)
+		if err != nil {
+			p.add(SearchAttributes, "%q must be true or false", v)
+		}
+		s.Enabled = on
+	}
+	if file := b.value(MemberHashKeyFile); file != "" {
+		data, err := os.ReadFile(file)
+		switch {
+		case err != nil:
+			p.add(MemberHashKeyFile, "cannot be read: %s", describeFileError(file, err))
+		case len(strings.TrimSpace(string(data))) < 16:
+			p.add(MemberHashKeyFile, "%q must hold a key of at least 16 characters", file)
+		default:
+			s.MemberKey = []byte(strings.TrimSpace(string(data)))
+		}
+	}
+	s.MemberMode = b.value(MemberSearch)
+	switch s.MemberMode {
+	case "":
+		s.MemberMode = search.MemberNone
+		if s.MemberKey != nil {
+			s.MemberMode = search.MemberHashed
+		}
+	case search.MemberHashed:
+		if s.MemberKey == nil && b.value(MemberHashKeyFile) == "" {
+			p.add(MemberSearch, "%s needs %s", search.MemberHashed, MemberHashKeyFile.Name())
+		}
+	case search.MemberRaw, search.MemberNone:
+	default:
+		p.add(MemberSearch, "%q is not hash, raw or none", s.MemberMode)
+	}
+	return s
+}

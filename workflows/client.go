@@ -1,0 +1,171 @@
+package workflows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/kylinpoints/kylin-points/crm"
+)
+
+// The client side of the workflows: how a caller (the starter, the dev
+// stack, the tests) starts them, waits for their freeze, decides them and
+// links to them. It needs the SDK's client only, never the Temporal server.
+
+// decideRetryEvery is how soon a decision refused as not yet FROZEN is sent again.
+const decideRetryEvery = 200 * time.Millisecond
+
+// StartOptions are the options every caller starts a kylin-points workflow
+// with: the business key as its ID, never run twice (one business request =
+// one workflow ID = one token per step, for the life of the namespace: a
+// start with an ID in use, running or closed, fails), on taskQueue, with the
+// Web UI's one-line summary.
+func StartOptions(id, taskQueue, summary string) client.StartWorkflowOptions {
+	return client.StartWorkflowOptions{
+		ID:                                       id,
+		TaskQueue:                                taskQueue,
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		StaticSummary:                            summary,
+	}
+}
+
+// Redeem starts RedemptionWorkflow id with req on taskQueue and returns once
+// its freeze has settled, in one request (Update-with-Start of
+// UpdateAwaitFreeze): no query, no polling. The status is FROZEN, FAILED
+// (nothing frozen), or RELEASING while a freeze that did not settle is
+// undone. runID is set whenever the run was started, even with an error
+// (ctx ended first: no worker polls taskQueue?). An ID in use is refused
+// with the server's WorkflowExecutionAlreadyStarted error, and nothing runs.
+func Redeem(ctx context.Context, c client.Client, id, taskQueue string, req RedemptionRequest) (RedemptionStatus, string, error) {
+	var st RedemptionStatus
+	runID, err := startAndAwaitFreeze(ctx, c, StartOptions(id, taskQueue, RedemptionSummary(req)), RedemptionWorkflowName, req, &st)
+	return st, runID, err
+}
+
+// Freeze starts FreezePointsWorkflow id with req on taskQueue and returns
+// its result once the freeze has settled, as Redeem does.
+func Freeze(ctx context.Context, c client.Client, id, taskQueue string, req FreezeRequest) (FreezeResult, string, error) {
+	var res FreezeResult
+	runID, err := startAndAwaitFreeze(ctx, c, StartOptions(id, taskQueue, FreezeSummary(req)), FreezePointsWorkflowName, req, &res)
+	return res, runID, err
+}
+
+func startAndAwaitFreeze(ctx context.Context, c client.Client, opts client.StartWorkflowOptions, workflow string, arg, result any) (string, error) {
+	start := c.NewWithStartWorkflowOperation(opts, workflow, arg)
+	handle, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions: client.UpdateWorkflowOptions{
+			UpdateName:   UpdateAwaitFreeze,
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+		},
+	})
+	if err == nil {
+		err = handle.Get(ctx, result)
+	}
+	return startedRunID(start), err
+}
+
+// startedRunID is the run a with-start operation started, or "" when it
+// did not (or it is not known yet).
+func startedRunID(start client.WithStartWorkflowOperation) string {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+	defer cancel()
+	run, err := start.Get(ctx)
+	if err != nil || run == nil {
+		return ""
+	}
+	return run.GetRunID()
+}
+
+// AwaitFreeze waits until the freeze of running redemption id has settled
+// and returns its status then (UpdateAwaitFreeze on the existing run).
+func AwaitFreeze(ctx context.Context, c client.Client, id string) (RedemptionStatus, error) {
+	var st RedemptionStatus
+	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: UpdateAwaitFreeze,
+		WaitForStage: client.WorkflowUpdateStageCompleted})
+	if err != nil {
+		return st, err
+	}
+	return st, h.Get(ctx, &st)
+}
+
+// Decide sends the confirm (consuming points, 0 meaning all) or the cancel
+// Update to redemption id and waits until it has ended: the answer is its
+// final status. The Update has a fixed ID per decision and amount, so a
+// repeat joins the first instead of queueing another. Refused as not FROZEN
+// while the redemption still is FREEZING or FROZEN (sent right after the
+// start, or reaching a worker that is still replaying the freeze), it is
+// sent again until ctx ends; any other refusal is returned (an
+// ApplicationError of type ErrNotFrozen carrying the RedemptionStatus).
+func Decide(ctx context.Context, c client.Client, id, update string, points float64) (RedemptionStatus, string, error) {
+	opts := client.UpdateWorkflowOptions{
+		WorkflowID:   id,
+		UpdateID:     update,
+		UpdateName:   update,
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	}
+	if update == UpdateConfirm && points != 0 {
+		opts.UpdateID = fmt.Sprintf("%s/%d", update, crm.Hundredths(points))
+		opts.Args = []any{ConfirmRequest{Points: points}}
+	}
+	for {
+		handle, err := c.UpdateWorkflow(ctx, opts)
+		if _, internal := errors.AsType[*serviceerror.Internal](err); internal && !strings.Contains(opts.UpdateID, "#") {
+			// Seen on server v1.32.1: after a reset to before an accepted
+			// Update, a new Update with that Update ID fails with Internal
+			// every time. The redemption itself answers a repeat of the
+			// winner, so a fresh ID is as safe; the fixed one only saves
+			// history events.
+			opts.UpdateID += "#" + uuid.NewString()
+			continue
+		}
+		var st RedemptionStatus
+		if err == nil {
+			err = handle.Get(ctx, &st)
+		}
+		if err == nil {
+			return st, handle.RunID(), nil
+		}
+		if refused, ok := Refusal(err); !ok || (refused.State != StateFreezing && refused.State != StateFrozen) {
+			return st, "", err
+		}
+		select {
+		case <-ctx.Done():
+			return st, "", err
+		case <-time.After(decideRetryEvery):
+		}
+	}
+}
+
+// Refusal is the redemption's status carried by a confirm or cancel refused
+// as ErrNotFrozen.
+func Refusal(err error) (RedemptionStatus, bool) {
+	appErr, ok := errors.AsType[*temporal.ApplicationError](err)
+	if !ok || appErr.Type() != ErrNotFrozen {
+		return RedemptionStatus{}, false
+	}
+	var st RedemptionStatus
+	_ = appErr.Details(&st) // without details the state stays ""
+	return st, true
+}
+
+// RunURL is the page of run runID of workflow id in the Web UI at uiBase
+// (e.g. http://localhost:8233), or "" without a base or a run.
+func RunURL(uiBase, namespace, id, runID string) string {
+	if uiBase == "" || id == "" || runID == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s/namespaces/%s/workflows/%s/%s/history", uiBase,
+		url.PathEscape(namespace), url.PathEscape(id), url.PathEscape(runID))
+}
