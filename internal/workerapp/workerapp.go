@@ -19,6 +19,7 @@ import (
 	"github.com/kylinpoints/kylin-points/crm"
 	"github.com/kylinpoints/kylin-points/internal/config"
 	"github.com/kylinpoints/kylin-points/internal/logging"
+	"github.com/kylinpoints/kylin-points/pointsnexus"
 	"github.com/kylinpoints/kylin-points/workflows"
 )
 
@@ -106,6 +107,9 @@ func New(c client.Client, cfg config.Config, logger *zap.Logger, o Options, onFa
 		OnFatalError:                 onFatal,
 	})
 	workflows.Register(w, &activities.Activities{CRM: crmClient})
+	// The Nexus service "points" lets workflows of other namespaces call the
+	// freeze and the redemption through an endpoint that targets this queue.
+	w.RegisterNexusService(pointsnexus.NewService())
 	return w
 }
 
