@@ -1,0 +1,96 @@
+package nexus
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/kylinpoints/kylin-points/pointsnexus"
+	"github.com/kylinpoints/kylin-points/workflows"
+)
+
+// The order team's side: workflows of another namespace and task queue that
+// reach kylin-points only through the Nexus endpoint, with the operation
+// references and types of package pointsnexus, as the README shows.
+
+// OrderRequest is what the order team's workflow knows of an order.
+type OrderRequest struct {
+	Endpoint string
+	OrderID  string
+	MemberID string
+	Points   float64
+	// Confirm confirms the redemption at once; otherwise the order waits
+	// for the redemption to end (or for its own cancellation).
+	Confirm bool
+}
+
+// OrderResult is what the order saw through the endpoint.
+type OrderResult struct {
+	// Decided is the confirm operation's answer.
+	Decided workflows.RedemptionStatus
+	// Final is the redeem operation's result.
+	Final workflows.RedemptionStatus
+	// Status is the status operation's answer after the end.
+	Status workflows.RedemptionStatus
+}
+
+// operationTimeout bounds each operation from the caller's side, retries
+// included.
+const operationTimeout = time.Minute
+
+// OrderWorkflow redeems points for an order through the endpoint. The
+// confirm is sent right after the redemption starts, usually while it is
+// still FREEZING: the service must hold it until FROZEN, not refuse it.
+func OrderWorkflow(ctx workflow.Context, in OrderRequest) (OrderResult, error) {
+	var res OrderResult
+	c := workflow.NewNexusClient(in.Endpoint, pointsnexus.ServiceName)
+	opts := workflow.NexusOperationOptions{ScheduleToCloseTimeout: operationTimeout}
+	redeem := c.ExecuteOperation(ctx, pointsnexus.RedeemOperation, pointsnexus.RedeemInput{
+		Key: in.OrderID,
+		RedemptionRequest: workflows.RedemptionRequest{
+			MemberID:    in.MemberID,
+			Points:      in.Points,
+			Description: "order " + in.OrderID,
+		},
+	}, opts)
+	if err := redeem.GetNexusOperationExecution().Get(ctx, nil); err != nil {
+		return res, err
+	}
+	ref := pointsnexus.RedemptionRef{Key: in.OrderID}
+	if in.Confirm {
+		if err := c.ExecuteOperation(ctx, pointsnexus.ConfirmOperation, ref, opts).Get(ctx, &res.Decided); err != nil {
+			return res, err
+		}
+	}
+	// Cancelling this workflow cancels the redeem operation, which releases
+	// the points; the operation still ends with the redemption's result.
+	if err := redeem.Get(ctx, &res.Final); err != nil {
+		return res, err
+	}
+	sctx, _ := workflow.NewDisconnectedContext(ctx)
+	err := c.ExecuteOperation(sctx, pointsnexus.StatusOperation, ref, opts).Get(sctx, &res.Status)
+	return res, err
+}
+
+// FreezeOrderRequest asks for the freeze step alone.
+type FreezeOrderRequest struct {
+	Endpoint string
+	OrderID  string
+	MemberID string
+	Points   float64
+}
+
+// FreezeOrderWorkflow freezes points through the endpoint and returns the freeze.
+func FreezeOrderWorkflow(ctx workflow.Context, in FreezeOrderRequest) (workflows.FreezeResult, error) {
+	var res workflows.FreezeResult
+	c := workflow.NewNexusClient(in.Endpoint, pointsnexus.ServiceName)
+	err := c.ExecuteOperation(ctx, pointsnexus.FreezeOperation, pointsnexus.FreezeInput{
+		Key: in.OrderID,
+		FreezeRequest: workflows.FreezeRequest{
+			MemberID:    in.MemberID,
+			Points:      in.Points,
+			Description: "freeze for order " + in.OrderID,
+		},
+	}, workflow.NexusOperationOptions{ScheduleToCloseTimeout: operationTimeout}).Get(ctx, &res)
+	return res, err
+}
