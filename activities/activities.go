@@ -8,6 +8,8 @@ import (
 	"context"
 	"errors"
 
+	"go.temporal.io/sdk/activity"
+
 	"github.com/kylinpoints/kylin-points/crm"
 )
 
@@ -21,28 +23,49 @@ type CRM interface {
 
 // Names under which the activities are registered (the method names).
 const (
-	FreezeName  = "Freeze"
-	ReleaseName = "Release"
-	ConsumeName = "Consume"
+	FreezeName     = "Freeze"
+	ReleaseName    = "Release"
+	ConsumeName    = "Consume"
+	BodyFieldsName = "BodyFields"
 )
 
 // CodeFreezeNotFound is the CRM's answer to a release or consume of a freeze
 // it never applied.
 const CodeFreezeNotFound = "FREEZE_NOT_FOUND"
 
+// CodeFreezeNotEnough is the CRM's answer to a release or consume of more
+// points than the freeze still holds: it was settled, at least in part, by
+// another step.
+const CodeFreezeNotEnough = "FREEZE_NOT_ENOUGH"
+
 // Activities holds what the activities depend on. Register a pointer to it
 // with a worker; its exported methods are the activities.
 type Activities struct {
 	CRM CRM
+	// Defaults are the worker's body fields (KYLIN_CRM_MEMBER_TYPE, ...);
+	// empty ones are the CRM client's defaults.
+	Defaults BodyFields
+}
+
+// BodyFields returns the worker's body fields, for a workflow to fix them in
+// its input once, before its first CRM call (a local activity: its answer is
+// recorded in the history, so a worker configured otherwise later cannot
+// change the body of a token already sent).
+func (a *Activities) BodyFields(context.Context) (BodyFields, error) {
+	return BodyFields{
+		MemberType:   or(a.Defaults.MemberType, crm.DefaultMemberType),
+		ChannelType:  or(a.Defaults.ChannelType, crm.DefaultChannelType),
+		PointBizType: or(a.Defaults.PointBizType, crm.DefaultPointBizType),
+	}, nil
 }
 
 // Freeze moves in.Points of the member from available to frozen, under in.Token.
 func (a *Activities) Freeze(ctx context.Context, in Input) (Output, error) {
 	res, err := a.CRM.Freeze(ctx, in.Token, in.request())
 	if err != nil {
-		return Output{}, toTemporal(err)
+		return Output{}, toTemporal(ctx, crm.OpFreeze, in, err)
 	}
-	return output(in.Token, res), nil
+	return output(ctx, in.Token, res), nil
 }
 
 // Release gives the points of the freeze in.FreezeToken back to the member.
@@ -50,34 +73,45 @@ func (a *Activities) Freeze(ctx context.Context, in Input) (Output, error) {
 // that compensation is safe when the freeze's outcome is unknown.
 func (a *Activities) Release(ctx context.Context, in Input) (Output, error) {
 	res, err := a.CRM.Release(ctx, in.Token, in.request())
-	if ce, ok := errors.AsType[*crm.Error](err); ok && ce.Class == crm.ClassRejected && ce.Code == CodeFreezeNotFound {
-		return Output{Token: in.Token, Status: ce.Status, Code: ce.Code, NothingToRelease: true}, nil
+	if ce, ok := errors.AsType[*crm.Error](err); ok && ce.Class == crm.ClassRejected && ce.Code == CodeFreezeNotFound &&
+		(RejectionDetails{Status: ce.Status}).Business() {
+		return Output{Token: in.Token, Status: ce.Status, Code: ce.Code, Attempt: activity.GetInfo(ctx).Attempt, NothingToRelease: true}, nil
 	}
 	if err != nil {
-		return Output{}, toTemporal(err)
+		return Output{}, toTemporal(ctx, crm.OpRelease, in, err)
 	}
-	return output(in.Token, res), nil
+	return output(ctx, in.Token, res), nil
 }
 
 // Consume deducts the points of the freeze in.FreezeToken for good.
 func (a *Activities) Consume(ctx context.Context, in Input) (Output, error) {
 	res, err := a.CRM.Consume(ctx, in.Token, in.request())
 	if err != nil {
-		return Output{}, toTemporal(err)
+		return Output{}, toTemporal(ctx, crm.OpConsume, in, err)
 	}
-	return output(in.Token, res), nil
+	return output(ctx, in.Token, res), nil
 }
 
 func (in Input) request() crm.Request {
 	return crm.Request{
-		MemberID:    in.MemberID,
-		Description: in.Description,
-		Points:      in.Points,
-		ShopCode:    in.ShopCode,
-		FreezeToken: in.FreezeToken,
+		MemberID:     in.MemberID,
+		Description:  in.Description,
+		Points:       in.Points,
+		ShopCode:     in.ShopCode,
+		FreezeToken:  in.FreezeToken,
+		MemberType:   in.MemberType,
+		ChannelType:  in.ChannelType,
+		PointBizType: in.PointBizType,
 	}
 }
 
-func output(token string, res crm.Result) Output {
-	return Output{Token: token, Status: res.Status, Code: res.Code, Replayed: res.Replayed}
+func output(ctx context.Context, token string, res crm.Result) Output {
+	return Output{Token: token, Status: res.Status, Code: res.Code, Replayed: res.Replayed, Attempt: activity.GetInfo(ctx).Attempt}
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

@@ -31,11 +31,11 @@ func TestSettledOperations(t *testing.T) {
 			sb := newSandbox(t)
 			out, err := sb.run(activities.FreezeName, freezeInput(tok("f"), 5))
 			require.NoError(t, err)
-			require.Equal(t, activities.Output{Token: tok("f"), Status: 200, Code: "SUCCESS"}, out)
+			require.Equal(t, activities.Output{Token: tok("f"), Status: 200, Code: "SUCCESS", Attempt: 1}, out)
 			if tc.settle != "" {
 				out, err := sb.run(tc.settle, settleInput(tok("s"), tok("f"), 5))
 				require.NoError(t, err)
-				require.Equal(t, activities.Output{Token: tok("s"), Status: 200, Code: "SUCCESS"}, out)
+				require.Equal(t, activities.Output{Token: tok("s"), Status: 200, Code: "SUCCESS", Attempt: 1}, out)
 			}
 			b := sb.balance()
 			require.Equal(t, tc.available, b.Available)

@@ -1,8 +1,12 @@
 package activities
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"net/http"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/kylinpoints/kylin-points/crm"
@@ -12,18 +16,28 @@ import (
 // the CRM's answer was temporary or never arrived.
 const ErrCRMTransient = "CRMTransient"
 
-// RejectionDetails ride on an ErrCRMRejected error, for the workflow and for
-// a person reading the failure in the Web UI.
+// MetricUnauthorized counts the CRM's refusals of our credentials on steps
+// that retry them (ErrCRMUnauthorized), by op: an operator must act.
+const MetricUnauthorized = "kylin_crm_unauthorized_total"
+
+// RejectionDetails ride on an ErrCRMRejected or ErrOutcomeUnknown error, for
+// the workflow and for a person reading the failure in the Web UI.
 type RejectionDetails struct {
 	Status  int    `json:"status"`
 	Code    string `json:"code,omitempty"`
 	Message string `json:"message,omitempty"`
 }
 
-// toTemporal maps a CRM client error to the Temporal error of its class:
-// invalid and rejected are non-retryable, transient is retryable and carries
-// the CRM's Retry-After as the next retry delay.
-func toTemporal(err error) error {
+// Business reports whether the refusal is the CRM's business answer under the
+// token (a 2xx with success:false), which proves nothing was applied.
+func (d RejectionDetails) Business() bool { return d.Status >= 200 && d.Status < 300 }
+
+// toTemporal maps a CRM client error of operation op to the Temporal error
+// of its class (DESIGN.md, error classes), with what the attempt knows: a
+// refusal is proof that nothing was applied only when it is a business
+// answer under the token, or when no earlier request can have carried the
+// token.
+func toTemporal(ctx context.Context, op string, in Input, err error) error {
 	ce, ok := errors.AsType[*crm.Error](err)
 	if !ok {
 		// Not the client's: unknown outcome, so let the retry policy decide.
@@ -32,12 +46,30 @@ func toTemporal(err error) error {
 	switch ce.Class {
 	case crm.ClassInvalid:
 		return temporal.NewNonRetryableApplicationError(ce.Error(), ErrInvalidInput, nil)
-	case crm.ClassRejected:
-		details := RejectionDetails{Status: ce.Status, Code: ce.Code, Message: ce.Message}
-		return temporal.NewNonRetryableApplicationError(ce.Error(), ErrCRMRejected, nil, details)
-	default:
+	case crm.ClassTransient:
 		return temporal.NewApplicationErrorWithOptions(ce.Error(), ErrCRMTransient, temporal.ApplicationErrorOptions{
 			NextRetryDelay: ce.RetryAfter,
 		})
+	}
+	details := RejectionDetails{Status: ce.Status, Code: ce.Code, Message: ce.Message}
+	mustHappen := op != crm.OpFreeze || in.Recheck
+	earlier := in.MaybeSent || in.Recheck || activity.GetInfo(ctx).Attempt > 1
+	switch {
+	case details.Business():
+		return temporal.NewNonRetryableApplicationError(ce.Error(), ErrCRMRejected, nil, details)
+	case mustHappen && (ce.Status == http.StatusUnauthorized || ce.Status == http.StatusForbidden):
+		activity.GetMetricsHandler(ctx).WithTags(map[string]string{"op": op}).Counter(MetricUnauthorized).Inc(1)
+		return temporal.NewApplicationError(fmt.Sprintf(
+			"%s; retrying until an operator fixes the CRM credentials (KYLIN_CRM_SERVICE_NAME, the secret), the caller's rights or the clock",
+			ce.Error()), ErrCRMUnauthorized, details)
+	case in.Recheck && ce.Status != http.StatusConflict:
+		return temporal.NewApplicationError(fmt.Sprintf(
+			"%s; retrying until the CRM answers for token %s", ce.Error(), in.Token), ErrCRMRefusing, details)
+	case earlier:
+		return temporal.NewNonRetryableApplicationError(fmt.Sprintf(
+			"%s, after an earlier request under token %s whose answer was lost: it may have been applied", ce.Error(), in.Token),
+			ErrOutcomeUnknown, nil, details)
+	default:
+		return temporal.NewNonRetryableApplicationError(ce.Error(), ErrCRMRejected, nil, details)
 	}
 }

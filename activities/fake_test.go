@@ -3,6 +3,7 @@ package activities_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -64,5 +65,101 @@ func TestErrorClassMapping(t *testing.T) {
 				require.Equal(t, tc.delay, appErr.NextRetryDelay())
 			})
 		}
+	}
+}
+
+// A refusal proves nothing was applied only when it is the CRM's business
+// answer under the token, or when no earlier request can have carried the
+// token. Release, consume and rechecks carry out a decision already taken:
+// a refusal of our credentials there is retried, not turned into a failure.
+func TestRefusalClassDependsOnWhatCameBefore(t *testing.T) {
+	t.Parallel()
+	refused := func(status int, code string) error {
+		return &crm.Error{Class: crm.ClassRejected, Op: "x", Status: status, Code: code, Message: "no"}
+	}
+	const (
+		definite  = activities.ErrCRMRejected
+		unknown   = activities.ErrOutcomeUnknown
+		unauth    = activities.ErrCRMUnauthorized
+		refusing  = activities.ErrCRMRefusing
+		freeze    = activities.FreezeName
+		release   = activities.ReleaseName
+		consume   = activities.ConsumeName
+		firstSent = "first request of the token"
+		maybeSent = "token may have been sent"
+		recheck   = "recheck"
+	)
+	tests := []struct {
+		op, when  string
+		err       error
+		typ       string
+		retryable bool
+	}{
+		{freeze, firstSent, refused(200, "POINT_NOT_ENOUGH"), definite, false},
+		{freeze, maybeSent, refused(200, "POINT_NOT_ENOUGH"), definite, false},
+		{freeze, recheck, refused(200, "POINT_NOT_ENOUGH"), definite, false},
+		{freeze, firstSent, refused(401, ""), definite, false},
+		{freeze, firstSent, refused(403, ""), definite, false},
+		{freeze, firstSent, refused(404, ""), definite, false},
+		{freeze, firstSent, refused(409, "TOKEN_CONFLICT"), definite, false},
+		{freeze, maybeSent, refused(401, ""), unknown, false},
+		{freeze, maybeSent, refused(403, ""), unknown, false},
+		{freeze, maybeSent, refused(404, ""), unknown, false},
+		{freeze, maybeSent, refused(409, "TOKEN_CONFLICT"), unknown, false},
+		{freeze, maybeSent, refused(422, ""), unknown, false},
+		{freeze, recheck, refused(401, ""), unauth, true},
+		{freeze, recheck, refused(403, ""), unauth, true},
+		{freeze, recheck, refused(404, ""), refusing, true},
+		{freeze, recheck, refused(400, ""), refusing, true},
+		{freeze, recheck, refused(302, ""), refusing, true},
+		{freeze, recheck, refused(409, "TOKEN_CONFLICT"), unknown, false},
+		{release, firstSent, refused(401, ""), unauth, true},
+		{release, firstSent, refused(403, ""), unauth, true},
+		{release, firstSent, refused(404, ""), definite, false},
+		{release, maybeSent, refused(409, "TOKEN_CONFLICT"), unknown, false},
+		{release, firstSent, refused(200, activities.CodeFreezeNotEnough), definite, false},
+		{consume, firstSent, refused(401, ""), unauth, true},
+		{consume, maybeSent, refused(403, ""), unauth, true},
+		{consume, firstSent, refused(422, "MEMBER_LOCKED"), definite, false},
+		{consume, maybeSent, refused(422, "MEMBER_LOCKED"), unknown, false},
+		{consume, maybeSent, refused(409, "TOKEN_CONFLICT"), unknown, false},
+		{consume, maybeSent, refused(200, activities.CodeFreezeNotEnough), definite, false},
+	}
+	for _, tc := range tests {
+		ce := tc.err.(*crm.Error)
+		t.Run(fmt.Sprintf("%s/%s/%d", tc.op, tc.when, ce.Status), func(t *testing.T) {
+			t.Parallel()
+			sb := &crmSandbox{t: t}
+			sb.env = sb.activitiesEnv(failingCRM{tc.err})
+			in := settleInput(tok("x"), tok("f"), 5)
+			in.MaybeSent = tc.when == maybeSent
+			in.Recheck = tc.when == recheck
+			_, err := sb.run(tc.op, in)
+			appErr := requireAppError(t, err, tc.typ, tc.retryable)
+			var d activities.RejectionDetails
+			require.NoError(t, appErr.Details(&d))
+			require.Equal(t, activities.RejectionDetails{Status: ce.Status, Code: ce.Code, Message: "no"}, d)
+			require.Equal(t, ce.Status >= 200 && ce.Status < 300, d.Business())
+		})
+	}
+}
+
+func TestBodyFieldsAreTheWorkersOrTheClientsDefaults(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		defaults activities.BodyFields
+		want     activities.BodyFields
+	}{
+		{"unset", activities.BodyFields{}, activities.BodyFields{MemberType: crm.DefaultMemberType, ChannelType: crm.DefaultChannelType, PointBizType: crm.DefaultPointBizType}},
+		{"configured", activities.BodyFields{MemberType: "GMYB", ChannelType: "POS"}, activities.BodyFields{MemberType: "GMYB", ChannelType: "POS", PointBizType: crm.DefaultPointBizType}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := (&activities.Activities{Defaults: tc.defaults}).BodyFields(context.Background())
+			require.NoError(t, err)
+			require.Equal(t, tc.want, got)
+		})
 	}
 }

@@ -133,6 +133,9 @@ func (c *Client) call(ctx context.Context, op, path, token string, req Request) 
 	if c.BaseURL == "" {
 		return invalid(errors.New("CRM base URL is not set"))
 	}
+	if err := ValidateServiceName(c.ServiceName); err != nil {
+		return invalid(err)
+	}
 	payload, err := json.Marshal(body)
 	if err != nil {
 		return invalid(err)

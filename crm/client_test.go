@@ -105,6 +105,13 @@ func TestValidationBeforeAnyCall(t *testing.T) {
 		{"negative points", testToken, mod(func(r *Request) { r.Points = -1 }), "point"},
 		{"three decimals", testToken, mod(func(r *Request) { r.Points = 1.005 }), "point"},
 		{"too many points", testToken, mod(func(r *Request) { r.Points = 1e13 }), "point"},
+		{"member with newline", testToken, mod(func(r *Request) { r.MemberID = "m-1\nm-2" }), "memberId must not contain control characters"},
+		{"member with escape", testToken, mod(func(r *Request) { r.MemberID = "m\x1b[2J" }), "memberId must not contain control characters"},
+		{"member with bidi override", testToken, mod(func(r *Request) { r.MemberID = "m\u202e1" }), "memberId must not contain control characters"},
+		{"member 129 long", testToken, mod(func(r *Request) { r.MemberID = strings.Repeat("m", 129) }), "memberId is 129 characters long, at most 128"},
+		{"shop with tab", testToken, mod(func(r *Request) { r.ShopCode = "s\t1" }), "shopCode must not contain control characters"},
+		{"shop 256 long", testToken, mod(func(r *Request) { r.ShopCode = strings.Repeat("积", 256) }), "shopCode is 256 characters long, at most 255"},
+		{"member type with newline", testToken, mod(func(r *Request) { r.MemberType = "aupres\n" }), "memberType must not contain control characters"},
 		{"no token", "", validRequest(), "X-Business-Token"},
 		{"token with space", "a b", validRequest(), "X-Business-Token"},
 		{"token non-ascii", "积分", validRequest(), "X-Business-Token"},
@@ -113,6 +120,9 @@ func TestValidationBeforeAnyCall(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := c.Freeze(context.Background(), tc.token, tc.req)
+			if err != nil {
+				require.NotContains(t, err.Error(), "\n", "the error stays on one line")
+			}
 			var ce *Error
 			require.ErrorAs(t, err, &ce)
 			require.Equal(t, ClassInvalid, ce.Class)
@@ -329,4 +339,52 @@ func TestErrorIsInspectable(t *testing.T) {
 	require.Equal(t, "crm freeze: transient: boom", err.Error())
 	full := &Error{Class: ClassRejected, Op: OpConsume, Status: 200, Code: "POINT_NOT_ENOUGH", Message: "积分不足"}
 	require.Equal(t, "crm consume: rejected: HTTP 200: POINT_NOT_ENOUGH: 积分不足", full.Error())
+}
+
+// What the CRM says is outside input: it reaches errors, logs, the Web UI
+// and the starter's output on one line, bounded, whatever the CRM sends.
+func TestCRMWordsAreBoundedAndOnOneLine(t *testing.T) {
+	t.Parallel()
+	huge := strings.Repeat("积分不足\n\x1b[31m", 40000) // just under 1 MiB once JSON-escaped
+	tests := []struct {
+		name    string
+		status  int
+		header  http.Header
+		body    string
+		maxLen  int
+		message string // the start of the kept message
+	}{
+		{"1 MiB message on a refusal", 400, nil, `{"success":false,"code":"BAD","message":"` + strings.ReplaceAll(strings.ReplaceAll(huge, "\n", `\n`), "\x1b", `\u001b`) + `"}`, MaxMessageChars, "积分不足 [31m积分不足"},
+		{"multi-line message on a business refusal", 200, nil, `{"success":false,"code":"POINT_NOT_ENOUGH","message":"line one\nline two\r\n\u202eevil"}`, MaxMessageChars, "line one line two evil"},
+		{"huge code", 409, nil, `{"success":false,"code":"` + strings.Repeat("C", 5000) + `"}`, MaxCodeChars, ""},
+		{"huge Location", 302, http.Header{"Location": {"https://elsewhere.example/" + strings.Repeat("a\r\n", 100000)}}, ``, 300, "unexpected redirect to https://elsewhere.example/a a a"},
+		{"html error page", 403, nil, "<html>\n<body>" + strings.Repeat("Forbidden ", 10000) + "</body></html>", 200, "<html> <body>Forbidden"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				for k, v := range tc.header {
+					w.Header()[k] = v
+				}
+				w.WriteHeader(tc.status)
+				_, _ = io.WriteString(w, tc.body)
+			}))
+			defer srv.Close()
+			_, err := testClient(srv).Freeze(context.Background(), testToken, validRequest())
+			var ce *Error
+			require.ErrorAs(t, err, &ce)
+			require.Equal(t, ClassRejected, ce.Class)
+			for _, s := range []string{ce.Message, ce.Code, err.Error()} {
+				require.NotContains(t, s, "\n")
+				require.NotContains(t, s, "\r")
+				require.NotContains(t, s, "\x1b")
+				require.NotContains(t, s, "\u202e")
+			}
+			require.LessOrEqual(t, len([]rune(ce.Message)), tc.maxLen+50, "message %d characters", len([]rune(ce.Message)))
+			require.LessOrEqual(t, len([]rune(ce.Code)), MaxCodeChars)
+			require.Less(t, len(err.Error()), 1200, "the whole error stays a few hundred characters")
+			require.True(t, strings.HasPrefix(ce.Message, tc.message), "message starts %q", ce.Message[:min(len(ce.Message), 80)])
+		})
+	}
 }

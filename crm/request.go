@@ -6,12 +6,21 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/kylinpoints/kylin-points/internal/safetext"
 )
 
 // Limits enforced before any call to the CRM.
 const (
 	MaxDescriptionChars = 255
-	MaxTokenLength      = 64
+	// MaxMemberIDChars, MaxShopCodeChars and MaxCodeFieldChars are the
+	// lengths the CRM accepts for memberId, shopCode and the code fields
+	// (memberType, channelType, pointBizType): not published, our
+	// assumption, which the sandbox enforces too.
+	MaxMemberIDChars  = 128
+	MaxShopCodeChars  = 255
+	MaxCodeFieldChars = 128
+	MaxTokenLength    = 64
 	// MaxPoints keeps amounts exact as integer hundredths and as float64.
 	MaxPoints = 1e12
 )
@@ -46,13 +55,62 @@ type Body struct {
 
 // Validate checks the fields the caller supplies. It names the first field at fault.
 func (r Request) Validate() error {
-	if strings.TrimSpace(r.MemberID) == "" {
-		return fmt.Errorf("memberId is required")
+	if err := ValidateMemberID(r.MemberID); err != nil {
+		return err
 	}
 	if err := ValidateDescription(r.Description); err != nil {
 		return err
 	}
-	return ValidatePoints(r.Points)
+	if err := ValidatePoints(r.Points); err != nil {
+		return err
+	}
+	if err := ValidateShopCode(r.ShopCode); err != nil {
+		return err
+	}
+	for _, f := range []struct{ name, value string }{
+		{"memberType", r.MemberType}, {"channelType", r.ChannelType}, {"pointBizType", r.PointBizType},
+	} {
+		if f.value != "" {
+			if err := validateCode(f.name, f.value, MaxCodeFieldChars); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// ValidateMemberID checks a member ID: present, at most MaxMemberIDChars
+// characters, no control characters.
+func ValidateMemberID(id string) error {
+	if strings.TrimSpace(id) == "" {
+		return fmt.Errorf("memberId is required")
+	}
+	return validateCode("memberId", id, MaxMemberIDChars)
+}
+
+// ValidateShopCode checks an optional shop code: at most MaxShopCodeChars
+// characters, no control characters.
+func ValidateShopCode(code string) error {
+	if code == "" {
+		return nil
+	}
+	return validateCode("shopCode", code, MaxShopCodeChars)
+}
+
+// validateCode checks an identifier-like field: valid UTF-8, no control or
+// invisible formatting characters (which a terminal or a log would obey),
+// at most max characters.
+func validateCode(field, v string, max int) error {
+	if !utf8.ValidString(v) {
+		return fmt.Errorf("%s is not valid UTF-8", field)
+	}
+	if safetext.HasControl(v) {
+		return fmt.Errorf("%s must not contain control characters", field)
+	}
+	if n := utf8.RuneCountInString(v); n > max {
+		return fmt.Errorf("%s is %d characters long, at most %d allowed", field, n, max)
+	}
+	return nil
 }
 
 // ValidateDescription checks the W9 remark: present, at most 255 characters.
@@ -97,6 +155,21 @@ func ValidateToken(token string) error {
 	for i := 0; i < len(token); i++ {
 		if c := token[i]; c < 0x21 || c > 0x7e {
 			return fmt.Errorf("X-Business-Token must be printable ASCII without spaces (byte %d is %q)", i, c)
+		}
+	}
+	return nil
+}
+
+// ValidateServiceName checks the gateway serviceName, sent as the
+// X-Caller-Service header: printable ASCII without spaces, at most 128 long.
+// An empty name is allowed (a gateway without authentication).
+func ValidateServiceName(name string) error {
+	if len(name) > MaxCodeFieldChars {
+		return fmt.Errorf("serviceName is %d bytes long, at most %d allowed", len(name), MaxCodeFieldChars)
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; c < 0x21 || c > 0x7e {
+			return fmt.Errorf("serviceName must be printable ASCII without spaces, to be a header value (byte %d is %q)", i, c)
 		}
 	}
 	return nil

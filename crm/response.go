@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kylinpoints/kylin-points/internal/safetext"
 )
 
 // Envelope is the gateway's answer body (spec §3). Success is a pointer so
@@ -36,12 +38,12 @@ func readResponse(op string, resp *http.Response) (Result, error) {
 		if status >= 300 && status < 400 {
 			e.Message = "unexpected redirect"
 			if loc := resp.Header.Get("Location"); loc != "" {
-				e.Message += " to " + loc
+				e.Message += " to " + safetext.Line(loc, maxLocationChars)
 			}
 			e.Message += ": check the CRM base URL"
 		}
 		if env, err := ParseEnvelope(body); err == nil && len(body) > 0 {
-			e.Code, e.Message = env.CodeString(), or(env.Message, e.Message)
+			e.Code, e.Message = env.CodeString(), or(boundMessage(env.Message), e.Message)
 		} else if e.Message == "" {
 			e.Message = snippet(body)
 		}
@@ -63,7 +65,7 @@ func readResponse(op string, resp *http.Response) (Result, error) {
 	if err != nil {
 		return Result{}, &Error{Class: ClassTransient, Op: op, Status: status, Err: err}
 	}
-	res.Code, res.Message, res.Data = env.CodeString(), env.Message, env.Data
+	res.Code, res.Message, res.Data = env.CodeString(), boundMessage(env.Message), env.Data
 	if env.Success != nil && !*env.Success {
 		return Result{}, &Error{Class: ClassRejected, Op: op, Status: status, Code: res.Code, Message: res.Message}
 	}
@@ -84,7 +86,8 @@ func ParseEnvelope(body []byte) (Envelope, error) {
 	return env, nil
 }
 
-// CodeString renders the envelope's code, which some gateways send as a number.
+// CodeString renders the envelope's code, which some gateways send as a
+// number, on one line of at most MaxCodeChars characters.
 func (e Envelope) CodeString() string {
 	raw := bytes.TrimSpace(e.Code)
 	if len(raw) == 0 || string(raw) == "null" {
@@ -92,10 +95,26 @@ func (e Envelope) CodeString() string {
 	}
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
-		return s
+		return safetext.Line(s, MaxCodeChars)
 	}
-	return string(raw)
+	return safetext.Line(string(raw), MaxCodeChars)
 }
+
+// Bounds on what the client keeps of a CRM's words: an answer is outside
+// input, printed in errors, logs, the Web UI and the starter's output.
+const (
+	// MaxMessageChars is the most kept of an answer's message.
+	MaxMessageChars = 300
+	// MaxCodeChars is the most kept of an answer's code.
+	MaxCodeChars = 64
+	// maxLocationChars is the most kept of a redirect's Location.
+	maxLocationChars = 200
+	// snippetChars is the most quoted of a body that is not an envelope.
+	snippetChars = 120
+)
+
+// boundMessage keeps a CRM message on one line of at most MaxMessageChars.
+func boundMessage(m string) string { return safetext.Line(m, MaxMessageChars) }
 
 // ParseRetryAfter reads a Retry-After value in seconds or as an HTTP date.
 // It returns 0 when the value is absent or unreadable, and caps it at 10 minutes.
@@ -122,11 +141,7 @@ func ParseRetryAfter(v string, now time.Time) time.Duration {
 	return min(d, 10*time.Minute)
 }
 
+// snippet quotes the start of a body on one line.
 func snippet(b []byte) string {
-	const n = 120
-	r := []rune(strings.ToValidUTF8(string(b[:min(len(b), 4*n)]), "?"))
-	if len(r) > n {
-		return strings.TrimSpace(string(r[:n])) + "…"
-	}
-	return strings.TrimSpace(string(r))
+	return safetext.Line(string(b[:min(len(b), 8*snippetChars)]), snippetChars)
 }

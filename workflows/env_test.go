@@ -29,10 +29,16 @@ type harness struct {
 
 func newHarness(t *testing.T, workflowID string, script map[string]func(int) error) *harness {
 	t.Helper()
+	f := newFakeCRM(script)
+	return newHarnessWith(t, workflowID, f, &activities.Activities{CRM: f})
+}
+
+// newHarnessWith is newHarness with the activities given (whose CRM is f).
+func newHarnessWith(t *testing.T, workflowID string, f *fakeCRM, a *activities.Activities) *harness {
+	t.Helper()
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
-	f := newFakeCRM(script)
-	workflows.Register(env, &activities.Activities{CRM: f})
+	workflows.Register(env, a)
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: workflowID})
 	// The default 1s deadlock detector trips when parallel tests under -race
 	// share a loaded CI machine; the workflows here never block on purpose.
@@ -63,6 +69,11 @@ type updateOutcome struct {
 
 // update sends Update name after the given (workflow) time.
 func (h *harness) update(name, id string, after time.Duration) *updateOutcome {
+	return h.updateWith(name, id, after)
+}
+
+// updateWith sends Update name with args after the given (workflow) time.
+func (h *harness) updateWith(name, id string, after time.Duration, args ...any) *updateOutcome {
 	out := &updateOutcome{}
 	h.env.RegisterDelayedCallback(func() {
 		h.env.UpdateWorkflow(name, id, &testsuite.TestUpdateCallback{
@@ -75,7 +86,7 @@ func (h *harness) update(name, id string, after time.Duration) *updateOutcome {
 					out.status = st
 				}
 			},
-		})
+		}, args...)
 	}, after)
 	return out
 }

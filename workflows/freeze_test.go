@@ -80,7 +80,7 @@ func TestFreezePointsWorkflow(t *testing.T) {
 				require.NoError(t, err)
 				var res workflows.FreezeResult
 				require.NoError(t, h.env.GetWorkflowResult(&res))
-				require.Equal(t, workflows.FreezeResult{MemberID: "m-1", Points: 5, FreezeToken: token(workflows.StepFreeze)}, res)
+				require.Equal(t, frozenResult(), res)
 			}
 			for _, op := range []string{crm.OpFreeze, crm.OpRelease, crm.OpConsume} {
 				calls := h.crm.calls(op)
@@ -108,4 +108,13 @@ func TestFreezePointsFromAnotherWorkflow(t *testing.T) {
 	require.NoError(t, h.env.GetWorkflowResult(&tok))
 	require.Equal(t, workflows.BusinessToken("checkout-42", workflows.StepFreeze), tok)
 	require.Equal(t, []string{tok}, h.crm.calls(crm.OpFreeze))
+}
+
+// frozenResult is what FreezePointsWorkflow returns for freezeRequest under testID.
+func frozenResult() workflows.FreezeResult {
+	return workflows.FreezeResult{
+		WorkflowID: testID, Step: workflows.StepFreeze, MemberID: "m-1", Points: 5,
+		FreezeToken: token(workflows.StepFreeze), Description: "mug from the points mall",
+		Body: workflows.Body{MemberType: crm.DefaultMemberType, ChannelType: crm.DefaultChannelType, PointBizType: crm.DefaultPointBizType},
+	}
 }

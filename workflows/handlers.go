@@ -5,6 +5,8 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/kylinpoints/kylin-points/crm"
 )
 
 // registerHandlers sets the status query and the confirm and cancel Updates.
@@ -22,47 +24,57 @@ func (r *redemption) registerHandlers(ctx workflow.Context) error {
 	}); err != nil {
 		return err
 	}
-	for _, name := range []string{UpdateConfirm, UpdateCancel} {
-		if err := workflow.SetUpdateHandlerWithOptions(ctx, name, r.decide(name), workflow.UpdateHandlerOptions{
-			Validator:   r.validate(name),
-			Description: fmt.Sprintf("%s a FROZEN redemption; answers the final status", name),
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateConfirm,
+		func(ctx workflow.Context, req ConfirmRequest) (RedemptionStatus, error) {
+			return r.decide(ctx, UpdateConfirm, req.Points)
+		},
+		workflow.UpdateHandlerOptions{
+			Validator: func(_ workflow.Context, req ConfirmRequest) error {
+				return r.check(UpdateConfirm, req.Points)
+			},
+			Description: "consume the points of a FROZEN redemption (all, or {\"points\": N} and release the rest); answers the final status",
 		}); err != nil {
-			return err
-		}
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateCancel,
+		func(ctx workflow.Context) (RedemptionStatus, error) { return r.decide(ctx, UpdateCancel, 0) },
+		workflow.UpdateHandlerOptions{
+			Validator:   func(workflow.Context) error { return r.check(UpdateCancel, 0) },
+			Description: "release the points of a FROZEN redemption; answers the final status",
+		})
+}
+
+// check says whether Update name, consuming points (0: all), may run now.
+// It must not change state.
+func (r *redemption) check(name string, points float64) error {
+	if r.winner != name && (r.winner != "" || r.status.State != StateFrozen) {
+		return r.rejection(name)
+	}
+	if err := checkConsumePoints(points, r.req.Points); err != nil {
+		return err
+	}
+	if r.winner == name && crm.Hundredths(points) != crm.Hundredths(r.consume) {
+		return temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("cannot %s %s points: already confirmed for %s", name, formatPoints(points), describeAmount(r.consume)),
+			ErrNotFrozen, nil, r.status)
 	}
 	return nil
 }
 
-// accepts reports whether Update name may run now. It must not change state.
-func (r *redemption) accepts(name string) bool {
-	return r.winner == name || r.winner == "" && r.status.State == StateFrozen
-}
-
-func (r *redemption) validate(name string) func(workflow.Context) error {
-	return func(workflow.Context) error {
-		if r.accepts(name) {
-			return nil
-		}
-		return r.rejection(name)
+func (r *redemption) decide(ctx workflow.Context, name string, points float64) (RedemptionStatus, error) {
+	if err := r.check(name, points); err != nil {
+		// Another decision won between validation and this handler.
+		return RedemptionStatus{}, err
 	}
-}
-
-func (r *redemption) decide(name string) func(workflow.Context) (RedemptionStatus, error) {
-	return func(ctx workflow.Context) (RedemptionStatus, error) {
-		if !r.accepts(name) {
-			// Another decision won between validation and this handler.
-			return RedemptionStatus{}, r.rejection(name)
-		}
-		r.winner = name
-		dctx, _ := workflow.NewDisconnectedContext(ctx)
-		if err := workflow.Await(dctx, func() bool { return r.done }); err != nil {
-			return RedemptionStatus{}, err
-		}
-		if r.failure != nil {
-			return RedemptionStatus{}, r.failure
-		}
-		return r.status, nil
+	r.winner, r.consume = name, points
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	if err := workflow.Await(dctx, func() bool { return r.done }); err != nil {
+		return RedemptionStatus{}, err
 	}
+	if r.failure != nil {
+		return RedemptionStatus{}, r.failure
+	}
+	return r.status, nil
 }
 
 func (r *redemption) rejection(name string) error {
@@ -71,4 +83,12 @@ func (r *redemption) rejection(name string) error {
 		msg += ", decided by " + r.winner
 	}
 	return temporal.NewNonRetryableApplicationError(msg, ErrNotFrozen, nil, r.status)
+}
+
+// describeAmount names an amount to consume, 0 being all.
+func describeAmount(points float64) string {
+	if points == 0 {
+		return "all points"
+	}
+	return formatPoints(points) + " points"
 }

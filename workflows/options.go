@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"math"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -9,12 +10,16 @@ import (
 	"github.com/kylinpoints/kylin-points/activities"
 )
 
-// attemptTimeout bounds one activity attempt: a little above the CRM client's
+// AttemptTimeout bounds one activity attempt: a little above the CRM client's
 // default 10s HTTP timeout, so that the client gives up first and says why.
-const attemptTimeout = 15 * time.Second
+// The worker refuses a KYLIN_CRM_TIMEOUT that is not shorter.
+const AttemptTimeout = 15 * time.Second
 
 // finalErrorTypes are the activity errors no retry can cure.
-var finalErrorTypes = []string{activities.ErrInvalidInput, activities.ErrCRMRejected}
+var finalErrorTypes = []string{activities.ErrInvalidInput, activities.ErrCRMRejected, activities.ErrOutcomeUnknown}
+
+// maxSeconds is the most seconds a time.Duration holds.
+const maxSeconds = int64(math.MaxInt64 / int64(time.Second))
 
 // freezeOptions: the freeze is bounded because its caller is waiting for it.
 // ScheduleToClose is the caller's budget for all attempts together (input,
@@ -25,7 +30,7 @@ var finalErrorTypes = []string{activities.ErrInvalidInput, activities.ErrCRMReje
 func freezeOptions(timeout time.Duration, summary string) workflow.ActivityOptions {
 	return workflow.ActivityOptions{
 		ScheduleToCloseTimeout: timeout,
-		StartToCloseTimeout:    attemptTimeout,
+		StartToCloseTimeout:    AttemptTimeout,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:        time.Second,
 			BackoffCoefficient:     2,
@@ -40,10 +45,13 @@ func freezeOptions(timeout time.Duration, summary string) workflow.ActivityOptio
 // about points already frozen, so they must happen, however long the CRM is
 // down. They retry with no limit on attempts or total time, backing off from
 // 1s to at most one call a minute; the same token makes every retry safe.
-// Only invalid input or a CRM rejection stops them, for the workflow to handle.
+// A refusal of our credentials (401, 403) is retried the same way, until an
+// operator fixes them: the decision stands. Only invalid input, a CRM
+// rejection or a refusal after a lost answer stops them, for the workflow to
+// handle.
 func settleOptions(summary string) workflow.ActivityOptions {
 	return workflow.ActivityOptions{
-		StartToCloseTimeout: attemptTimeout,
+		StartToCloseTimeout: AttemptTimeout,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:        time.Second,
 			BackoffCoefficient:     2,
@@ -56,9 +64,22 @@ func settleOptions(summary string) workflow.ActivityOptions {
 }
 
 // secondsOr turns an input field in seconds into a duration, 0 meaning def.
+// checkSeconds must have accepted it.
 func secondsOr(seconds int64, def time.Duration) time.Duration {
 	if seconds == 0 {
 		return def
 	}
 	return time.Duration(seconds) * time.Second
+}
+
+// checkSeconds refuses an input field in seconds that is negative or does
+// not fit a duration, before any CRM call.
+func checkSeconds(field string, seconds int64) error {
+	switch {
+	case seconds < 0:
+		return invalidInput("%s must not be negative, got %d", field, seconds)
+	case seconds > maxSeconds:
+		return invalidInput("%s must be at most %d (about 292 years), got %d", field, maxSeconds, seconds)
+	}
+	return nil
 }

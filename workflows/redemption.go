@@ -4,8 +4,6 @@ import (
 	"fmt"
 
 	"go.temporal.io/sdk/workflow"
-
-	"github.com/kylinpoints/kylin-points/activities"
 )
 
 // RedemptionWorkflow is the saga of one redemption (DESIGN.md, Workflows):
@@ -13,14 +11,16 @@ import (
 // the hold timeout; then consume or release them.
 //
 // The result is the final RedemptionStatus: CONSUMED, RELEASED or FAILED.
-// FAILED is a result, not a workflow failure: the freeze was refused (nothing
-// frozen) or did not settle in time (undone, nothing stays frozen), and Error
-// says which. Workflow cancellation while FROZEN releases the points and also
-// ends with a result, RELEASED with decision "workflow-cancelled", so that
-// every ending reports the same shape and tokens. Once a decision is taken,
+// FAILED is a result, not a workflow failure, and always means nothing stays
+// frozen: the CRM refused the freeze under its token, or the freeze did not
+// settle (in time, or after a lost answer) and was undone; Error says which.
+// Workflow cancellation while FROZEN releases the points and also ends with
+// a result, RELEASED with decision "workflow-cancelled", so that every
+// ending reports the same shape and tokens. Once a decision is taken,
 // cancellation no longer changes it: consume and release run in a
-// disconnected context. The one workflow failure is a release the CRM refuses
-// for good (ErrReleaseFailed, naming the freeze token), for a person to settle.
+// disconnected context. The one workflow failure is a release that could
+// not be carried out (ErrReleaseFailed, naming the freeze token), for a
+// person to settle.
 func RedemptionWorkflow(ctx workflow.Context, req RedemptionRequest) (RedemptionStatus, error) {
 	r := newRedemption(ctx, req)
 	if err := r.registerHandlers(ctx); err != nil {
@@ -43,8 +43,12 @@ func RedemptionWorkflow(ctx workflow.Context, req RedemptionRequest) (Redemption
 type redemption struct {
 	req    RedemptionRequest
 	status RedemptionStatus
+	// freeze is the freeze that holds the points, once FROZEN.
+	freeze FreezeResult
 	// winner is the decision that settled FROZEN; a repeat of it is answered.
 	winner string
+	// consume is how many points the winning confirm consumes (0: all).
+	consume float64
 	// done and failure say that the run has ended and how.
 	done    bool
 	failure error
@@ -64,9 +68,14 @@ func newRedemption(ctx workflow.Context, req RedemptionRequest) *redemption {
 }
 
 func (r *redemption) run(ctx workflow.Context) error {
-	if r.req.HoldSeconds < 0 {
-		r.fail(ctx, fmt.Sprintf("holdSeconds must not be negative, got %d", r.req.HoldSeconds))
-		return nil
+	for _, f := range []struct {
+		name    string
+		seconds int64
+	}{{"holdSeconds", r.req.HoldSeconds}, {"freezeTimeoutSeconds", r.req.FreezeTimeoutSeconds}} {
+		if err := checkSeconds(f.name, f.seconds); err != nil {
+			r.fail(ctx, errorText(err))
+			return nil
+		}
 	}
 	freeze := FreezeRequest{
 		MemberID:       r.req.MemberID,
@@ -74,8 +83,10 @@ func (r *redemption) run(ctx workflow.Context) error {
 		Description:    r.req.Description,
 		ShopCode:       r.req.ShopCode,
 		TimeoutSeconds: r.req.FreezeTimeoutSeconds,
+		Body:           r.req.Body,
 	}
-	if _, err := freezePoints(ctx, freeze, r.undoingFreeze(ctx)); err != nil {
+	f, err := freezePoints(ctx, freeze, r.undoingFreeze(ctx))
+	if err != nil {
 		if errorType(err) == ErrReleaseFailed {
 			r.status.Error = errorText(err)
 			return err
@@ -86,13 +97,16 @@ func (r *redemption) run(ctx workflow.Context) error {
 		r.fail(ctx, errorText(err))
 		return nil
 	}
+	r.freeze = f
+	if f.Replayed {
+		r.status.Replayed = append(r.status.Replayed, f.Step)
+	}
 	r.to(ctx, StateFrozen)
 	r.status.FrozenAt = workflow.Now(ctx)
-
 	if r.awaitDecision(ctx) == DecisionConfirm {
-		return r.consume(ctx)
+		return r.consumeFrozen(ctx)
 	}
-	return r.release(ctx)
+	return r.releaseFrozen(ctx)
 }
 
 // awaitDecision holds the points FROZEN until an Update wins, the hold
@@ -116,30 +130,36 @@ func (r *redemption) awaitDecision(ctx workflow.Context) string {
 	return r.winner
 }
 
-// consume deducts the frozen points. A consume the CRM refuses for good is
-// compensated by a release.
-func (r *redemption) consume(ctx workflow.Context) error {
+// consumeFrozen deducts the confirmed points and releases the rest. A
+// consume the CRM refuses for good is compensated by a release.
+func (r *redemption) consumeFrozen(ctx workflow.Context) error {
 	ctx, _ = workflow.NewDisconnectedContext(ctx)
-	in := r.input(StepConsume)
-	r.status.ConsumeToken = in.Token
+	r.status.ConsumeToken = BusinessToken(r.status.WorkflowID, SettleStep(r.freeze.Step, StepConsume))
 	r.to(ctx, StateConsuming)
-	if _, err := consumeFrozen(ctx, in); err != nil {
-		workflow.GetLogger(ctx).Warn("consume refused, releasing instead", "error", err)
-		r.status.Decision = DecisionConsumeRejected
+	res, err := consumeSome(ctx, r.freeze, r.consume, tokensMayBeUsed(ctx), func(releaseToken string) {
+		r.status.ReleaseToken = releaseToken
+		r.to(ctx, StateReleasing)
+	})
+	r.record(res)
+	if err != nil {
 		r.status.Error = errorText(err)
-		return r.release(ctx)
+		return err
 	}
-	r.settle(ctx, StateConsumed)
+	if res.State == StateReleased {
+		r.status.Decision = DecisionConsumeRejected
+	}
+	r.settle(ctx, res.State)
 	return nil
 }
 
-// release gives the frozen points back. Its failure fails the workflow.
-func (r *redemption) release(ctx workflow.Context) error {
+// releaseFrozen gives the frozen points back. Its failure fails the workflow.
+func (r *redemption) releaseFrozen(ctx workflow.Context) error {
 	ctx, _ = workflow.NewDisconnectedContext(ctx)
-	in := r.input(StepRelease)
-	r.status.ReleaseToken = in.Token
+	r.status.ReleaseToken = BusinessToken(r.status.WorkflowID, SettleStep(r.freeze.Step, StepRelease))
 	r.to(ctx, StateReleasing)
-	if _, err := releaseFrozen(ctx, in); err != nil {
+	res, err := releaseAll(ctx, r.freeze, tokensMayBeUsed(ctx))
+	r.record(res)
+	if err != nil {
 		r.status.Error = errorText(err)
 		return err
 	}
@@ -147,23 +167,22 @@ func (r *redemption) release(ctx workflow.Context) error {
 	return nil
 }
 
+// record copies a settlement's figures and tokens into the status.
+func (r *redemption) record(res SettleResult) {
+	r.status.ConsumedPoints, r.status.ReleasedPoints = res.ConsumedPoints, res.ReleasedPoints
+	if res.ReleaseToken != "" {
+		r.status.ReleaseToken = res.ReleaseToken
+	}
+	if res.Error != "" {
+		r.status.Error = res.Error
+	}
+}
+
 // undoingFreeze shows in the status that an unknown freeze is being undone.
 func (r *redemption) undoingFreeze(ctx workflow.Context) func(string) {
 	return func(releaseToken string) {
 		r.status.ReleaseToken = releaseToken
 		r.to(ctx, StateReleasing)
-	}
-}
-
-// input is the activity input of one step that settles the freeze.
-func (r *redemption) input(step string) activities.Input {
-	return activities.Input{
-		Token:       BusinessToken(r.status.WorkflowID, step),
-		FreezeToken: r.status.FreezeToken,
-		MemberID:    r.req.MemberID,
-		Points:      r.req.Points,
-		Description: r.req.Description,
-		ShopCode:    r.req.ShopCode,
 	}
 }
 

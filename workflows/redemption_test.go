@@ -214,7 +214,7 @@ func TestConfirmAnswersTheFinalStatus(t *testing.T) {
 		want   workflows.State
 	}{
 		{"consumed", nil, workflows.StateConsumed},
-		{"consume rejected", map[string]func(int) error{crm.OpConsume: failFirst(99, rejected(crm.OpConsume, 403, "FORBIDDEN"))}, workflows.StateReleased},
+		{"consume rejected", map[string]func(int) error{crm.OpConsume: failFirst(99, rejected(crm.OpConsume, 422, "MEMBER_LOCKED"))}, workflows.StateReleased},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -252,7 +252,7 @@ func TestStatusQueryWhileFrozen(t *testing.T) {
 func TestReleaseRefusedFailsLoudly(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, testID, map[string]func(int) error{
-		crm.OpRelease: failFirst(99, rejected(crm.OpRelease, 401, "UNAUTHORIZED")),
+		crm.OpRelease: failFirst(99, rejected(crm.OpRelease, 404, "NOT_FOUND")),
 	})
 	cancel := h.update(workflows.UpdateCancel, "u1", time.Minute)
 	_, err := h.redeem(redemptionRequest())
@@ -263,7 +263,11 @@ func TestReleaseRefusedFailsLoudly(t *testing.T) {
 	require.True(t, ok, "%v", err)
 	require.Equal(t, workflows.ErrReleaseFailed, appErr.Type())
 	require.Contains(t, appErr.Error(), token(workflows.StepFreeze))
-	require.Contains(t, appErr.Error(), "UNAUTHORIZED")
+	require.Contains(t, appErr.Error(), "NOT_FOUND")
+	require.Contains(t, appErr.Error(), "failed for good, its points stay frozen")
+	var s workflows.StrandedFreeze
+	require.NoError(t, appErr.Details(&s))
+	require.Equal(t, workflows.StrandedFreeze{FreezeToken: token(workflows.StepFreeze), MemberID: "m-1", Points: 5, Certain: true}, s)
 	require.Len(t, h.crm.calls(crm.OpRelease), 1, "a refusal is not retried")
 	require.Equal(t, "frozen", h.crm.state(token(workflows.StepFreeze)), "the points stay frozen for a person")
 }

@@ -7,17 +7,23 @@ import (
 	"github.com/kylinpoints/kylin-points/activities"
 )
 
-// Register registers both workflows and the activities of a with r: a
+// Register registers the workflows and the activities of a with r: a
 // worker, the dev stack or a test environment.
 func Register(r worker.Registry, a *activities.Activities) {
 	RegisterWorkflows(r)
 	r.RegisterActivity(a)
 }
 
-// RegisterWorkflows registers RedemptionWorkflow and FreezePointsWorkflow
-// under RedemptionWorkflowName and FreezePointsWorkflowName. A workflow
-// replayer, which runs no activities, needs only this.
+// RegisterWorkflows registers RedemptionWorkflow, FreezePointsWorkflow,
+// ReleasePointsWorkflow and ConsumePointsWorkflow under their names. A
+// workflow replayer, which runs no activities, needs only this.
 func RegisterWorkflows(r worker.WorkflowRegistry) {
-	r.RegisterWorkflowWithOptions(RedemptionWorkflow, workflow.RegisterOptions{Name: RedemptionWorkflowName})
-	r.RegisterWorkflowWithOptions(FreezePointsWorkflow, workflow.RegisterOptions{Name: FreezePointsWorkflowName})
+	for name, fn := range map[string]any{
+		RedemptionWorkflowName:    RedemptionWorkflow,
+		FreezePointsWorkflowName:  FreezePointsWorkflow,
+		ReleasePointsWorkflowName: ReleasePointsWorkflow,
+		ConsumePointsWorkflowName: ConsumePointsWorkflow,
+	} {
+		r.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
+	}
 }

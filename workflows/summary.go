@@ -3,7 +3,8 @@ package workflows
 import (
 	"fmt"
 	"strconv"
-	"strings"
+
+	"github.com/kylinpoints/kylin-points/internal/safetext"
 )
 
 // RedemptionSummary is the Web UI's one-line summary of a redemption, for
@@ -29,6 +30,4 @@ func formatPoints(p float64) string {
 }
 
 // oneLine keeps a summary on one line whatever the description holds.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
-}
+func oneLine(s string) string { return safetext.Line(s, 0) }

@@ -1,6 +1,9 @@
 package workflows
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/google/uuid"
 )
 
@@ -16,9 +19,43 @@ const (
 	StepConsume = "consume"
 )
 
+// restSuffix names the release of what is left of a freeze after a consume
+// for fewer points whose answer was lost, once the release of the whole
+// freeze has shown that the consume went through.
+const restSuffix = "/rest"
+
 // BusinessToken is the X-Business-Token of one step of one business request:
 // UUIDv5(TokenNamespace, workflowID + "/" + step). It depends on nothing else,
 // so every retry, reset and replay of the workflow sends the same token.
 func BusinessToken(workflowID, step string) string {
 	return uuid.NewSHA1(TokenNamespace, []byte(workflowID+"/"+step)).String()
 }
+
+// FreezeStep is the step of the n-th freeze (from 1) of one workflow:
+// "freeze", then "freeze/2", "freeze/3", ...
+func FreezeStep(n int) string {
+	if n <= 1 {
+		return StepFreeze
+	}
+	return fmt.Sprintf("%s/%d", StepFreeze, n)
+}
+
+// SettleStep is the step that settles the freeze of freezeStep with op
+// (StepRelease or StepConsume): "release" for "freeze", "consume/2" for
+// "freeze/2". Each freeze has its own settlement tokens.
+func SettleStep(freezeStep, op string) string {
+	return op + strings.TrimPrefix(freezeStep, StepFreeze)
+}
+
+// validFreezeStep reports whether s is a step FreezeStep can return.
+func validFreezeStep(s string) bool {
+	for n := 1; n <= maxFreezesPerWorkflow; n++ {
+		if s == FreezeStep(n) {
+			return true
+		}
+	}
+	return false
+}
+
+// maxFreezesPerWorkflow bounds the freezes of one workflow execution.
+const maxFreezesPerWorkflow = 1000

@@ -6,7 +6,12 @@ import "time"
 const (
 	RedemptionWorkflowName   = "RedemptionWorkflow"
 	FreezePointsWorkflowName = "FreezePointsWorkflow"
-	// UpdateConfirm and UpdateCancel settle a FROZEN redemption.
+	// ReleasePointsWorkflowName and ConsumePointsWorkflowName settle a freeze
+	// that FreezePointsWorkflow returned; both take a SettleRequest.
+	ReleasePointsWorkflowName = "ReleasePointsWorkflow"
+	ConsumePointsWorkflowName = "ConsumePointsWorkflow"
+	// UpdateConfirm and UpdateCancel settle a FROZEN redemption. confirm
+	// takes an optional ConfirmRequest.
 	UpdateConfirm = "confirm"
 	UpdateCancel  = "cancel"
 	// QueryStatus returns a RedemptionStatus.
@@ -50,6 +55,16 @@ func (s State) Terminal() bool {
 	return s == StateConsumed || s == StateReleased || s == StateFailed
 }
 
+// Body holds the fields of the CRM body that are not the caller's business
+// data. Empty ones are fixed from the worker's configuration when the
+// workflow starts (KYLIN_CRM_MEMBER_TYPE, KYLIN_CRM_CHANNEL_TYPE, POINT), and
+// recorded, so every request under one token carries the same body.
+type Body struct {
+	MemberType   string `json:"memberType,omitempty"`
+	ChannelType  string `json:"channelType,omitempty"`
+	PointBizType string `json:"pointBizType,omitempty"`
+}
+
 // FreezeRequest is the input of FreezePointsWorkflow and FreezePoints.
 type FreezeRequest struct {
 	MemberID    string  `json:"memberId"`
@@ -58,13 +73,60 @@ type FreezeRequest struct {
 	ShopCode    string  `json:"shopCode,omitempty"`
 	// TimeoutSeconds bounds the freeze, retries included; 0 means DefaultFreezeTimeout.
 	TimeoutSeconds int64 `json:"timeoutSeconds,omitempty"`
+	Body
 }
 
-// FreezeResult says which freeze now holds the points.
+// FreezeResult says which freeze now holds the points, with all that its
+// settlement needs: pass it to ReleasePoints or ConsumePoints (or, as the
+// Freeze of a SettleRequest, to their workflows).
 type FreezeResult struct {
+	// WorkflowID and Step name the freeze: its token, and the tokens of its
+	// release and consume, derive from them (BusinessToken).
+	WorkflowID  string  `json:"workflowId,omitempty"`
+	Step        string  `json:"step,omitempty"`
 	MemberID    string  `json:"memberId"`
 	Points      float64 `json:"points"`
 	FreezeToken string  `json:"freezeToken"`
+	Description string  `json:"description,omitempty"`
+	ShopCode    string  `json:"shopCode,omitempty"`
+	Body
+	// Replayed is true when the CRM answered the first request of the freeze
+	// from its idempotency record: the token had been used before this
+	// workflow (a workflow ID reused after Temporal forgot it, or another
+	// deployment on the same CRM), and the freeze returned is that earlier one.
+	Replayed bool `json:"replayed,omitempty"`
+}
+
+// SettleRequest is the input of ReleasePointsWorkflow and ConsumePointsWorkflow.
+type SettleRequest struct {
+	// Freeze is the result of the freeze to settle.
+	Freeze FreezeResult `json:"freeze"`
+	// Points is how many of the frozen points to consume (ConsumePointsWorkflow
+	// only); the rest are released. 0 means all of them.
+	Points float64 `json:"points,omitempty"`
+}
+
+// SettleResult says how a freeze was settled.
+type SettleResult struct {
+	// State is CONSUMED (some or all points consumed, the rest released) or
+	// RELEASED (all released, nothing consumed).
+	State          State   `json:"state"`
+	FreezeToken    string  `json:"freezeToken"`
+	MemberID       string  `json:"memberId"`
+	ConsumedPoints float64 `json:"consumedPoints"`
+	ReleasedPoints float64 `json:"releasedPoints"`
+	ConsumeToken   string  `json:"consumeToken,omitempty"`
+	ReleaseToken   string  `json:"releaseToken,omitempty"`
+	// Error says why a consume became a release, or how an unknown outcome
+	// was resolved.
+	Error string `json:"error,omitempty"`
+}
+
+// ConfirmRequest is the optional argument of the confirm Update.
+type ConfirmRequest struct {
+	// Points to consume, at most those frozen; the rest are released. 0
+	// means all of them.
+	Points float64 `json:"points,omitempty"`
 }
 
 // RedemptionRequest is the input of RedemptionWorkflow.
@@ -78,6 +140,7 @@ type RedemptionRequest struct {
 	HoldSeconds int64 `json:"holdSeconds,omitempty"`
 	// FreezeTimeoutSeconds bounds the freeze step; 0 means DefaultFreezeTimeout.
 	FreezeTimeoutSeconds int64 `json:"freezeTimeoutSeconds,omitempty"`
+	Body
 }
 
 // RedemptionStatus is the answer of the status query, of the confirm and
@@ -91,12 +154,19 @@ type RedemptionStatus struct {
 	FreezeToken  string  `json:"freezeToken"`
 	ReleaseToken string  `json:"releaseToken,omitempty"`
 	ConsumeToken string  `json:"consumeToken,omitempty"`
+	// ConsumedPoints and ReleasedPoints say how the freeze was settled; a
+	// confirm for fewer points than frozen sets both.
+	ConsumedPoints float64 `json:"consumedPoints,omitempty"`
+	ReleasedPoints float64 `json:"releasedPoints,omitempty"`
 	// Decision is what settled a FROZEN redemption: confirm, cancel, hold-timeout,
 	// workflow-cancelled, or consume-rejected.
 	Decision  string    `json:"decision,omitempty"`
 	StartedAt time.Time `json:"startedAt"`
 	FrozenAt  time.Time `json:"frozenAt,omitzero"`
 	SettledAt time.Time `json:"settledAt,omitzero"`
+	// Replayed lists the steps whose first request the CRM answered from its
+	// idempotency record: their tokens had been used before this workflow.
+	Replayed []string `json:"replayed,omitempty"`
 	// Error is the last failure, e.g. why the freeze or the consume was rejected.
 	Error string `json:"error,omitempty"`
 }

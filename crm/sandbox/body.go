@@ -18,11 +18,11 @@ import (
 // maxBodyBytes caps a request body.
 const maxBodyBytes = 64 << 10
 
-// Field length caps, beyond the spec's description limit.
+// Field length caps, beyond the spec's description limit: the client's.
 const (
-	maxMemberIDChars = 128
-	maxCodeChars     = 128
-	maxShopCodeChars = 255
+	maxMemberIDChars = crm.MaxMemberIDChars
+	maxCodeChars     = crm.MaxCodeFieldChars
+	maxShopCodeChars = crm.MaxShopCodeChars
 )
 
 // readBody reads a request body of at most maxBodyBytes. On failure it

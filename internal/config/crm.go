@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kylinpoints/kylin-points/crm"
+	"github.com/kylinpoints/kylin-points/workflows"
 )
 
 // CRM is how the worker calls the Kylin CRM.
@@ -56,12 +57,15 @@ func (b *binder) crm(p *Problems) CRM {
 	var c CRM
 	c.BaseURL = b.required(p, CRMBaseURL)
 	if c.BaseURL != "" {
-		if why := checkHTTPURL(c.BaseURL); why != "" {
+		if why := checkBaseURL(c.BaseURL); why != "" {
 			p.add(CRMBaseURL, "%s", why)
 		}
 		c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	}
 	c.ServiceName = b.value(CRMServiceName)
+	if err := crm.ValidateServiceName(c.ServiceName); err != nil {
+		p.add(CRMServiceName, "%v", err)
+	}
 	secret, secretOK := b.secret(p)
 	c.Secret = secret
 	switch {
@@ -71,6 +75,10 @@ func (b *binder) crm(p *Problems) CRM {
 		p.add(CRMServiceName, "is required when a gateway secret is set")
 	}
 	c.Timeout = b.positiveDuration(p, CRMTimeout)
+	if c.Timeout >= workflows.AttemptTimeout {
+		// The client must give up first, so that the attempt reports why.
+		p.add(CRMTimeout, "%q must be shorter than %s, the time one activity attempt may run", c.Timeout, workflows.AttemptTimeout)
+	}
 	c.MemberType = b.required(p, CRMMemberType)
 	c.ChannelType = b.required(p, CRMChannelType)
 	c.FreezePath = b.path(p, CRMFreezePath)
@@ -153,6 +161,22 @@ func (b *binder) maxQPS(p *Problems) float64 {
 		return 0
 	}
 	return q
+}
+
+// checkBaseURL returns why v is not a CRM base URL (scheme and host, as the
+// endpoint paths are signed whole), or "".
+func checkBaseURL(v string) string {
+	if why := checkHTTPURL(v); why != "" {
+		return why
+	}
+	if strings.ContainsAny(v, "?#") {
+		return "must not have a query or fragment, even an empty one"
+	}
+	u, _ := url.Parse(v)
+	if strings.Trim(u.EscapedPath(), "/") != "" {
+		return sprintf("must be scheme and host only, got path %q: the endpoint paths (KYLIN_CRM_*_PATH) hold the whole path", u.EscapedPath())
+	}
+	return ""
 }
 
 // checkHTTPURL returns why v is not an absolute http(s) URL, or "".

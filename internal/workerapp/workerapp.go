@@ -118,7 +118,10 @@ func New(c client.Client, cfg config.Config, logger *zap.Logger, o Options, onFa
 		WorkerStopTimeout:            effectiveTimeout(cfg.CRM.Timeout) + stopGrace,
 		OnFatalError:                 onFatal,
 	})
-	workflows.Register(w, &activities.Activities{CRM: crmClient})
+	workflows.Register(w, &activities.Activities{CRM: crmClient, Defaults: activities.BodyFields{
+		MemberType:  cfg.CRM.MemberType,
+		ChannelType: cfg.CRM.ChannelType,
+	}})
 	// The Nexus service "points" lets workflows of other namespaces call the
 	// freeze and the redemption through an endpoint that targets this queue.
 	w.RegisterNexusService(pointsnexus.NewService())

@@ -1,0 +1,149 @@
+package workflows_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/kylinpoints/kylin-points/crm"
+	"github.com/kylinpoints/kylin-points/workflows"
+)
+
+// A refusal proves nothing only as the CRM's business answer under the
+// token. After an attempt whose answer was lost, any other refusal is an
+// unknown outcome: the freeze is asked again under its token and released,
+// the consume is settled by what a release of the whole freeze says, and a
+// release or consume refused our credentials is retried, not given up.
+func TestAmbiguousAnswers(t *testing.T) {
+	t.Parallel()
+	type calls = map[string]int
+	lostThen := func(op string, status int, code string) map[string]func(int) error {
+		return map[string]func(int) error{op: sequence(errLost, rejected(op, status, code))}
+	}
+	confirm := func(h *harness) { h.update(workflows.UpdateConfirm, "u1", time.Minute) }
+	cancel := func(h *harness) { h.update(workflows.UpdateCancel, "u1", time.Minute) }
+	tests := []struct {
+		name     string
+		script   map[string]func(int) error
+		act      func(h *harness)
+		want     workflows.State
+		decision string
+		errHas   string
+		calls    calls
+		freeze   string // what became of the freeze at the CRM
+		failure  string // the workflow's failure, when it fails
+		certain  bool   // the failure says the points do stay frozen
+	}{
+		// The freeze: applied, answer lost, then refused.
+		{name: "freeze lost then 401 is undone", script: lostThen(crm.OpFreeze, 401, "UNAUTHORIZED"),
+			want: workflows.StateFailed, errHas: "it was released, nothing stays frozen",
+			calls: calls{crm.OpFreeze: 3, crm.OpRelease: 1}, freeze: "released"},
+		{name: "freeze lost then 403 is undone", script: lostThen(crm.OpFreeze, 403, "FORBIDDEN"),
+			want: workflows.StateFailed, errHas: "it was released", calls: calls{crm.OpFreeze: 3, crm.OpRelease: 1}, freeze: "released"},
+		{name: "freeze lost then 409 is undone", script: lostThen(crm.OpFreeze, 409, "TOKEN_CONFLICT"),
+			want: workflows.StateFailed, errHas: "it was released", calls: calls{crm.OpFreeze: 3, crm.OpRelease: 1}, freeze: "released"},
+		{name: "freeze lost then gateway 404 is undone", script: lostThen(crm.OpFreeze, 404, ""),
+			want: workflows.StateFailed, errHas: "was refused after an attempt whose answer was lost", calls: calls{crm.OpFreeze: 3, crm.OpRelease: 1}, freeze: "released"},
+		{name: "freeze failed before commit then 409: never applied, the CRM says so on release",
+			script: map[string]func(int) error{crm.OpFreeze: sequence(transient(crm.OpFreeze), rejected(crm.OpFreeze, 409, "TOKEN_CONFLICT"), rejected(crm.OpFreeze, 409, "TOKEN_CONFLICT"))},
+			want:   workflows.StateFailed, errHas: "the CRM holds no freeze under its token, nothing stays frozen",
+			calls: calls{crm.OpFreeze: 3, crm.OpRelease: 1}, freeze: ""},
+		{name: "recheck refused our credentials is retried until they work",
+			script: map[string]func(int) error{crm.OpFreeze: sequence(errLost, rejected(crm.OpFreeze, 401, ""), rejected(crm.OpFreeze, 401, ""), rejected(crm.OpFreeze, 404, ""))},
+			want:   workflows.StateFailed, errHas: "it was released", calls: calls{crm.OpFreeze: 5, crm.OpRelease: 1}, freeze: "released"},
+		{name: "freeze refused 401 on its first request is proof enough",
+			script: map[string]func(int) error{crm.OpFreeze: failFirst(9, rejected(crm.OpFreeze, 401, "UNAUTHORIZED"))},
+			want:   workflows.StateFailed, errHas: "UNAUTHORIZED", calls: calls{crm.OpFreeze: 1}, freeze: ""},
+
+		// The consume: the decision stands.
+		{name: "consume lost then 401 is retried", script: lostThen(crm.OpConsume, 401, "UNAUTHORIZED"), act: confirm,
+			want: workflows.StateConsumed, decision: workflows.DecisionConfirm, calls: calls{crm.OpFreeze: 1, crm.OpConsume: 3}, freeze: "consumed"},
+		{name: "consume lost then 403 is retried", script: lostThen(crm.OpConsume, 403, "FORBIDDEN"), act: confirm,
+			want: workflows.StateConsumed, decision: workflows.DecisionConfirm, calls: calls{crm.OpFreeze: 1, crm.OpConsume: 3}, freeze: "consumed"},
+		{name: "consume lost then 409: the release shows it went through", script: lostThen(crm.OpConsume, 409, "TOKEN_CONFLICT"), act: confirm,
+			want: workflows.StateConsumed, decision: workflows.DecisionConfirm, errHas: "so the consume had been applied",
+			calls: calls{crm.OpFreeze: 1, crm.OpConsume: 2, crm.OpRelease: 1}, freeze: "consumed"},
+		{name: "consume failed before commit then 409: the release shows it did not", act: confirm,
+			script: map[string]func(int) error{crm.OpConsume: sequence(transient(crm.OpConsume), rejected(crm.OpConsume, 409, "TOKEN_CONFLICT"))},
+			want:   workflows.StateReleased, decision: workflows.DecisionConsumeRejected, errHas: "so the consume had not been applied",
+			calls: calls{crm.OpFreeze: 1, crm.OpConsume: 2, crm.OpRelease: 1}, freeze: "released"},
+		{name: "consume lost then 409, then the release refused: points may stay frozen, never 'stay frozen'", act: confirm,
+			script: map[string]func(int) error{
+				crm.OpConsume: sequence(errLost, rejected(crm.OpConsume, 409, "TOKEN_CONFLICT")),
+				crm.OpRelease: failFirst(9, rejected(crm.OpRelease, 404, "")),
+			},
+			want: workflows.StateReleasing, decision: workflows.DecisionConfirm, failure: "its points may stay frozen",
+			calls: calls{crm.OpFreeze: 1, crm.OpConsume: 2, crm.OpRelease: 1}, freeze: "consumed"},
+
+		// The release: the decision stands.
+		{name: "release refused our credentials is retried", act: cancel,
+			script: map[string]func(int) error{crm.OpRelease: failFirst(4, rejected(crm.OpRelease, 401, "UNAUTHORIZED"))},
+			want:   workflows.StateReleased, decision: workflows.DecisionCancel, calls: calls{crm.OpFreeze: 1, crm.OpRelease: 5}, freeze: "released"},
+		{name: "release lost then 409: may stay frozen", act: cancel, script: lostThen(crm.OpRelease, 409, "TOKEN_CONFLICT"),
+			want: workflows.StateReleasing, decision: workflows.DecisionCancel, failure: "could not be confirmed",
+			calls: calls{crm.OpFreeze: 1, crm.OpRelease: 2}, freeze: "released"},
+		{name: "release refused for good on its first request: stays frozen", act: cancel,
+			script: map[string]func(int) error{crm.OpRelease: failFirst(9, rejected(crm.OpRelease, 422, "MEMBER_LOCKED"))},
+			want:   workflows.StateReleasing, decision: workflows.DecisionCancel, failure: "failed for good, its points stay frozen", certain: true,
+			calls: calls{crm.OpFreeze: 1, crm.OpRelease: 1}, freeze: "frozen"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, testID, tc.script)
+			if tc.act != nil {
+				tc.act(h)
+			}
+			st := h.redeemEnding(redemptionRequest(), tc.failure, tc.certain)
+			require.Equal(t, tc.want, st.State, st.Error)
+			require.Equal(t, tc.decision, st.Decision)
+			require.Contains(t, st.Error, tc.errHas)
+			for _, op := range []string{crm.OpFreeze, crm.OpRelease, crm.OpConsume} {
+				calls := h.crm.calls(op)
+				require.Len(t, calls, tc.calls[op], op)
+				for _, tok := range calls {
+					require.Equal(t, token(op), tok, "every %s carries the %s token", op, op)
+					for _, req := range h.crm.requests(tok) {
+						require.Equal(t, h.crm.requests(tok)[0], req, "every request under one token has one body")
+					}
+				}
+			}
+			require.Equal(t, tc.freeze, h.crm.state(token(workflows.StepFreeze)))
+			if st.State == workflows.StateFailed {
+				require.Zero(t, h.crm.held(token(workflows.StepFreeze)), "FAILED means nothing stays frozen")
+			}
+		})
+	}
+}
+
+// redeemEnding runs the redemption to its end. With failure set it must fail
+// with ErrReleaseFailed saying so, and the status query tells where it
+// stopped; otherwise it must complete.
+func (h *harness) redeemEnding(req workflows.RedemptionRequest, failure string, certain bool) workflows.RedemptionStatus {
+	h.t.Helper()
+	st, err := h.redeem(req)
+	if failure == "" {
+		require.NoError(h.t, err)
+		return st
+	}
+	require.Error(h.t, err)
+	appErr, ok := errors.AsType[*temporal.ApplicationError](err)
+	require.True(h.t, ok, "%v", err)
+	require.Equal(h.t, workflows.ErrReleaseFailed, appErr.Type())
+	require.Contains(h.t, appErr.Error(), failure)
+	require.Contains(h.t, appErr.Error(), token(workflows.StepFreeze))
+	if !certain {
+		require.NotContains(h.t, appErr.Error(), "its points stay frozen", "must not claim the points stay frozen")
+	}
+	var s workflows.StrandedFreeze
+	require.NoError(h.t, appErr.Details(&s))
+	require.Equal(h.t, certain, s.Certain)
+	require.Equal(h.t, token(workflows.StepFreeze), s.FreezeToken)
+	v, err := h.env.QueryWorkflow(workflows.QueryStatus)
+	require.NoError(h.t, err)
+	require.NoError(h.t, v.Get(&st))
+	return st
+}
