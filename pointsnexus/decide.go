@@ -36,7 +36,22 @@ var (
 	cancelDecision  = decision{workflows.UpdateCancel, []string{workflows.DecisionCancel}}
 )
 
-// decideOperation sends the confirm or cancel Update to "redeem-<key>".
+// confirmOperation sends the confirm Update, with the points to consume,
+// to "redeem-<key>" (see decide).
+func confirmOperation() nexus.Operation[ConfirmInput, workflows.RedemptionStatus] {
+	return nexus.NewSyncOperation(OpConfirm, func(ctx context.Context, in ConfirmInput, _ nexus.StartOperationOptions) (workflows.RedemptionStatus, error) {
+		return confirmDecision.decide(ctx, in.Key, workflows.ConfirmRequest{Points: in.Points})
+	})
+}
+
+// cancelOperation sends the cancel Update to "redeem-<key>" (see decide).
+func cancelOperation() nexus.Operation[RedemptionRef, workflows.RedemptionStatus] {
+	return nexus.NewSyncOperation(OpCancel, func(ctx context.Context, in RedemptionRef, _ nexus.StartOperationOptions) (workflows.RedemptionStatus, error) {
+		return cancelDecision.decide(ctx, in.Key)
+	})
+}
+
+// decide sends the decision's Update, with args, to "redeem-<key>".
 //
 // It answers once the workflow has accepted the decision: with the final
 // status when the redemption ends within the request deadline (CONSUMED,
@@ -48,23 +63,21 @@ var (
 // While the freeze has not settled the workflow refuses decisions as
 // NotFrozen; the handler sends the Update again until the deadline nears,
 // then asks the caller's server to retry the request. Any other refusal
-// (already decided otherwise, FAILED) fails the operation with the
-// workflow's ErrNotFrozen.
-func decideOperation(name string, d decision) nexus.Operation[RedemptionRef, workflows.RedemptionStatus] {
-	return nexus.NewSyncOperation(name, func(ctx context.Context, in RedemptionRef, _ nexus.StartOperationOptions) (workflows.RedemptionStatus, error) {
-		id, err := RedemptionWorkflowID(in.Key)
-		if err != nil {
-			return workflows.RedemptionStatus{}, badRequest(err)
-		}
-		ctx, cancel := withinDeadline(ctx)
-		defer cancel()
-		return d.send(ctx, temporalnexus.GetClient(ctx), id)
-	})
+// (already decided otherwise, FAILED, more points than frozen) fails the
+// operation with the workflow's ErrNotFrozen or ErrInvalidInput.
+func (d decision) decide(ctx context.Context, key string, args ...any) (workflows.RedemptionStatus, error) {
+	id, err := RedemptionWorkflowID(key)
+	if err != nil {
+		return workflows.RedemptionStatus{}, badRequest(err)
+	}
+	ctx, cancel := withinDeadline(ctx)
+	defer cancel()
+	return d.send(ctx, temporalnexus.GetClient(ctx), id, args)
 }
 
-func (d decision) send(ctx context.Context, c client.Client, id string) (workflows.RedemptionStatus, error) {
+func (d decision) send(ctx context.Context, c client.Client, id string, args []any) (workflows.RedemptionStatus, error) {
 	for {
-		st, err := d.sendOnce(ctx, c, id)
+		st, err := d.sendOnce(ctx, c, id, args)
 		switch {
 		case err == nil:
 			return st, nil
@@ -73,8 +86,11 @@ func (d decision) send(ctx context.Context, c client.Client, id string) (workflo
 		case isNotFound(err):
 			// No such workflow, or it has ended: its status says which.
 			return d.afterEnd(ctx, c, id)
-		case ErrorType(err) != workflows.ErrNotFrozen:
+		case ErrorType(err) == "":
 			return st, err
+		case ErrorType(err) != workflows.ErrNotFrozen:
+			// Refused for good, e.g. more points than frozen.
+			return st, failed(ErrorType(err), "%s", reason(err))
 		}
 		st, qerr := queryStatus(ctx, c, id)
 		if qerr != nil || st.Decision != "" || (st.State != workflows.StateFreezing && st.State != workflows.StateFrozen) {
@@ -91,12 +107,13 @@ func (d decision) send(ctx context.Context, c client.Client, id string) (workflo
 // sendOnce sends the Update with a fixed ID, so that a repeat (a Nexus retry,
 // the starter's confirm) joins the first instead of queueing another, and
 // waits for the outcome until ctx ends.
-func (d decision) sendOnce(ctx context.Context, c client.Client, id string) (workflows.RedemptionStatus, error) {
+func (d decision) sendOnce(ctx context.Context, c client.Client, id string, args []any) (workflows.RedemptionStatus, error) {
 	var st workflows.RedemptionStatus
 	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID:   id,
 		UpdateID:     d.name,
 		UpdateName:   d.name,
+		Args:         args,
 		WaitForStage: client.WorkflowUpdateStageAccepted,
 	})
 	if err != nil {

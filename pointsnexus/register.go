@@ -2,6 +2,8 @@ package pointsnexus
 
 import (
 	"github.com/nexus-rpc/sdk-go/nexus"
+
+	"github.com/kylinpoints/kylin-points/workflows"
 )
 
 // NewService is the "points" service with all its operations, for
@@ -13,9 +15,11 @@ func NewService() *nexus.Service {
 	s.MustRegister(
 		freezeOperation(),
 		redeemOperation(),
-		decideOperation(OpConfirm, confirmDecision),
-		decideOperation(OpCancel, cancelDecision),
+		confirmOperation(),
+		cancelOperation(),
 		statusOperation(),
+		settleOperation(OpRelease, workflows.ReleasePointsWorkflowName),
+		settleOperation(OpConsume, workflows.ConsumePointsWorkflowName),
 	)
 	return s
 }

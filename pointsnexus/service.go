@@ -52,10 +52,20 @@ const (
 	OpStatus = "status"
 )
 
-// RedemptionRef names a redemption by the key it was started with.
+// RedemptionRef names a redemption by the key it was started with: the
+// input of OpCancel and OpStatus.
 type RedemptionRef struct {
 	// Key is the business key given to OpRedeem.
 	Key string `json:"key"`
+}
+
+// ConfirmInput is the input of OpConfirm.
+type ConfirmInput struct {
+	// Key is the business key given to OpRedeem.
+	Key string `json:"key"`
+	// Points is how many of the frozen points to consume, the rest being
+	// released; 0 consumes all of them.
+	Points float64 `json:"points,omitempty"`
 }
 
 // FreezeInput is the input of OpFreeze: the key and the freeze request.
@@ -87,7 +97,9 @@ type SettleInput struct {
 var (
 	FreezeOperation  = nexus.NewOperationReference[FreezeInput, workflows.FreezeResult](OpFreeze)
 	RedeemOperation  = nexus.NewOperationReference[RedeemInput, workflows.RedemptionStatus](OpRedeem)
-	ConfirmOperation = nexus.NewOperationReference[RedemptionRef, workflows.RedemptionStatus](OpConfirm)
+	ConfirmOperation = nexus.NewOperationReference[ConfirmInput, workflows.RedemptionStatus](OpConfirm)
 	CancelOperation  = nexus.NewOperationReference[RedemptionRef, workflows.RedemptionStatus](OpCancel)
 	StatusOperation  = nexus.NewOperationReference[RedemptionRef, workflows.RedemptionStatus](OpStatus)
+	ReleaseOperation = nexus.NewOperationReference[SettleInput, workflows.SettleResult](OpRelease)
+	ConsumeOperation = nexus.NewOperationReference[SettleInput, workflows.SettleResult](OpConsume)
 )

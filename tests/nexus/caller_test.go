@@ -19,9 +19,11 @@ type OrderRequest struct {
 	OrderID  string
 	MemberID string
 	Points   float64
-	// Confirm confirms the redemption at once; otherwise the order waits
-	// for the redemption to end (or for its own cancellation).
-	Confirm bool
+	// Confirm confirms the redemption at once, for ConsumePoints (0: all);
+	// otherwise the order waits for the redemption to end (or for its own
+	// cancellation).
+	Confirm       bool
+	ConsumePoints float64
 }
 
 // OrderResult is what the order saw through the endpoint.
@@ -58,7 +60,8 @@ func OrderWorkflow(ctx workflow.Context, in OrderRequest) (OrderResult, error) {
 	}
 	ref := pointsnexus.RedemptionRef{Key: in.OrderID}
 	if in.Confirm {
-		if err := c.ExecuteOperation(ctx, pointsnexus.ConfirmOperation, ref, opts).Get(ctx, &res.Decided); err != nil {
+		confirm := pointsnexus.ConfirmInput{Key: in.OrderID, Points: in.ConsumePoints}
+		if err := c.ExecuteOperation(ctx, pointsnexus.ConfirmOperation, confirm, opts).Get(ctx, &res.Decided); err != nil {
 			return res, err
 		}
 	}
@@ -72,18 +75,30 @@ func OrderWorkflow(ctx workflow.Context, in OrderRequest) (OrderResult, error) {
 	return res, err
 }
 
-// FreezeOrderRequest asks for the freeze step alone.
+// FreezeOrderRequest asks for the freeze step alone, then its settlement.
 type FreezeOrderRequest struct {
 	Endpoint string
 	OrderID  string
 	MemberID string
 	Points   float64
+	// Settle is "", pointsnexus.OpRelease or pointsnexus.OpConsume (of
+	// ConsumePoints, 0: all).
+	Settle        string
+	ConsumePoints float64
 }
 
-// FreezeOrderWorkflow freezes points through the endpoint and returns the freeze.
-func FreezeOrderWorkflow(ctx workflow.Context, in FreezeOrderRequest) (workflows.FreezeResult, error) {
-	var res workflows.FreezeResult
+// FreezeOrderResult is what the freeze and the settlement answered.
+type FreezeOrderResult struct {
+	Freeze  workflows.FreezeResult
+	Settled workflows.SettleResult
+}
+
+// FreezeOrderWorkflow freezes points through the endpoint, then settles the
+// freeze as asked, naming it by the same key.
+func FreezeOrderWorkflow(ctx workflow.Context, in FreezeOrderRequest) (FreezeOrderResult, error) {
+	var res FreezeOrderResult
 	c := workflow.NewNexusClient(in.Endpoint, pointsnexus.ServiceName)
+	opts := workflow.NexusOperationOptions{ScheduleToCloseTimeout: operationTimeout}
 	err := c.ExecuteOperation(ctx, pointsnexus.FreezeOperation, pointsnexus.FreezeInput{
 		Key: in.OrderID,
 		FreezeRequest: workflows.FreezeRequest{
@@ -91,6 +106,36 @@ func FreezeOrderWorkflow(ctx workflow.Context, in FreezeOrderRequest) (workflows
 			Points:      in.Points,
 			Description: "freeze for order " + in.OrderID,
 		},
-	}, workflow.NexusOperationOptions{ScheduleToCloseTimeout: operationTimeout}).Get(ctx, &res)
+	}, opts).Get(ctx, &res.Freeze)
+	if err != nil || in.Settle == "" {
+		return res, err
+	}
+	settle := pointsnexus.SettleInput{Key: in.OrderID, Points: in.ConsumePoints}
+	op := pointsnexus.ReleaseOperation
+	if in.Settle == pointsnexus.OpConsume {
+		op = pointsnexus.ConsumeOperation
+	}
+	err = c.ExecuteOperation(ctx, op, settle, opts).Get(ctx, &res.Settled)
+	return res, err
+}
+
+// SettleOrderRequest settles the freeze of an order, as another workflow
+// of the order team would.
+type SettleOrderRequest struct {
+	Endpoint string
+	OrderID  string
+	Settle   string
+}
+
+// SettleOrderWorkflow calls the release or consume operation alone.
+func SettleOrderWorkflow(ctx workflow.Context, in SettleOrderRequest) (workflows.SettleResult, error) {
+	var res workflows.SettleResult
+	c := workflow.NewNexusClient(in.Endpoint, pointsnexus.ServiceName)
+	op := pointsnexus.ReleaseOperation
+	if in.Settle == pointsnexus.OpConsume {
+		op = pointsnexus.ConsumeOperation
+	}
+	err := c.ExecuteOperation(ctx, op, pointsnexus.SettleInput{Key: in.OrderID},
+		workflow.NexusOperationOptions{ScheduleToCloseTimeout: operationTimeout}).Get(ctx, &res)
 	return res, err
 }

@@ -7,6 +7,7 @@ package nexus
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -14,7 +15,6 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
-	"github.com/kylinpoints/kylin-points/crm"
 	"github.com/kylinpoints/kylin-points/crm/sandbox"
 	"github.com/kylinpoints/kylin-points/internal/devstack"
 	"github.com/kylinpoints/kylin-points/pointsnexus"
@@ -45,6 +45,7 @@ func startStack(ctx context.Context, t *testing.T) *stack {
 	w := worker.New(orders, ordersQueue, worker.Options{})
 	w.RegisterWorkflow(OrderWorkflow)
 	w.RegisterWorkflow(FreezeOrderWorkflow)
+	w.RegisterWorkflow(SettleOrderWorkflow)
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
 	return &stack{dev: dev, sb: dev.Sandbox(), orders: orders, endpoint: devstack.NexusEndpoint}
@@ -123,20 +124,61 @@ func TestNexus(t *testing.T) {
 		testenv.RequireSettled(ctx, t, s.sb, "redeem-"+order, member, 100, 10, workflows.StateConsumed)
 	})
 
-	t.Run("the freeze step alone", func(t *testing.T) {
+	t.Run("the freeze step alone, then its settlement", func(t *testing.T) {
+		for _, tc := range []struct {
+			settle                         string
+			consume                        float64
+			state                          workflows.State
+			available, frozen, consumed    float64
+			releaseEntries, consumeEntries int
+		}{
+			{settle: "", available: 75, frozen: 25},
+			{settle: pointsnexus.OpRelease, state: workflows.StateReleased, available: 100, releaseEntries: 1},
+			{settle: pointsnexus.OpConsume, state: workflows.StateConsumed, available: 75, consumed: 25, consumeEntries: 1},
+			{settle: pointsnexus.OpConsume, consume: 10, state: workflows.StateConsumed, available: 90, consumed: 10, releaseEntries: 1, consumeEntries: 1},
+		} {
+			name := "freeze only"
+			if tc.settle != "" {
+				name = tc.settle + " " + strconv.FormatFloat(tc.consume, 'f', -1, 64)
+			}
+			t.Run(name, func(t *testing.T) {
+				member := testenv.Grant(ctx, t, s.sb, 100)
+				order := testenv.UniqueName("order")
+				in := FreezeOrderRequest{Endpoint: s.endpoint, OrderID: order, MemberID: member, Points: 25, Settle: tc.settle, ConsumePoints: tc.consume}
+				run, err := s.orders.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "freeze-order-" + order, TaskQueue: ordersQueue}, FreezeOrderWorkflow, in)
+				require.NoError(t, err)
+				var res FreezeOrderResult
+				require.NoError(t, run.Get(ctx, &res))
+
+				freezeID := "freeze-" + order
+				token := workflows.BusinessToken(freezeID, workflows.StepFreeze)
+				require.Equal(t, token, res.Freeze.FreezeToken)
+				require.Equal(t, freezeID, res.Freeze.WorkflowID)
+				require.Equal(t, tc.state, res.Settled.State)
+				testenv.RequireBalance(ctx, t, s.sb, member, 100, tc.available, tc.frozen, tc.consumed)
+				for step, want := range map[string]int{workflows.StepFreeze: 1, workflows.StepRelease: tc.releaseEntries, workflows.StepConsume: tc.consumeEntries} {
+					entries, err := s.sb.Entries(ctx, workflows.BusinessToken(freezeID, step))
+					require.NoError(t, err)
+					require.Len(t, entries, want, "entries under the %s token", step)
+				}
+				require.NoError(t, s.sb.CheckInvariants(ctx))
+			})
+		}
+	})
+
+	t.Run("a freeze is settled once", func(t *testing.T) {
 		member := testenv.Grant(ctx, t, s.sb, 100)
 		order := testenv.UniqueName("order")
-		in := FreezeOrderRequest{Endpoint: s.endpoint, OrderID: order, MemberID: member, Points: 25}
+		in := FreezeOrderRequest{Endpoint: s.endpoint, OrderID: order, MemberID: member, Points: 5, Settle: pointsnexus.OpRelease}
 		run, err := s.orders.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "freeze-order-" + order, TaskQueue: ordersQueue}, FreezeOrderWorkflow, in)
 		require.NoError(t, err)
-		var res workflows.FreezeResult
-		require.NoError(t, run.Get(ctx, &res))
-		token := workflows.BusinessToken("freeze-"+order, workflows.StepFreeze)
-		require.Equal(t, token, res.FreezeToken)
-		testenv.RequireBalance(ctx, t, s.sb, member, 100, 75, 25, 0)
-		entries, err := s.sb.Entries(ctx, token)
+		require.NoError(t, run.Get(ctx, nil))
+		// A consume of the same key, from another workflow: refused.
+		again := SettleOrderRequest{Endpoint: s.endpoint, OrderID: order, Settle: pointsnexus.OpConsume}
+		run, err = s.orders.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "settle-order-" + order, TaskQueue: ordersQueue}, SettleOrderWorkflow, again)
 		require.NoError(t, err)
-		require.Len(t, entries, 1)
-		require.Equal(t, crm.OpFreeze, entries[0].Op)
+		err = run.Get(ctx, nil)
+		require.Equal(t, pointsnexus.ErrAlreadyStarted, pointsnexus.ErrorType(err), "%v", err)
+		testenv.RequireBalance(ctx, t, s.sb, member, 100, 100, 0, 0)
 	})
 }
