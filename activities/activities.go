@@ -8,8 +8,6 @@ import (
 	"context"
 	"errors"
 
-	"go.temporal.io/sdk/activity"
-
 	"github.com/kylinpoints/kylin-points/crm"
 )
 
@@ -75,7 +73,7 @@ func (a *Activities) Release(ctx context.Context, in Input) (Output, error) {
 	res, err := a.CRM.Release(ctx, in.Token, in.request())
 	if ce, ok := errors.AsType[*crm.Error](err); ok && ce.Class == crm.ClassRejected && ce.Code == CodeFreezeNotFound &&
 		(RejectionDetails{Status: ce.Status}).Business() {
-		return Output{Token: in.Token, Status: ce.Status, Code: ce.Code, Attempt: activity.GetInfo(ctx).Attempt, NothingToRelease: true}, nil
+		return Output{Token: in.Token, Status: ce.Status, Code: ce.Code, Attempt: attempt(ctx), NothingToRelease: true}, nil
 	}
 	if err != nil {
 		return Output{}, toTemporal(ctx, crm.OpRelease, in, err)
@@ -106,7 +104,7 @@ func (in Input) request() crm.Request {
 }
 
 func output(ctx context.Context, token string, res crm.Result) Output {
-	return Output{Token: token, Status: res.Status, Code: res.Code, Replayed: res.Replayed, Attempt: activity.GetInfo(ctx).Attempt}
+	return Output{Token: token, Status: res.Status, Code: res.Code, Replayed: res.Replayed, Attempt: attempt(ctx)}
 }
 
 func or(s, def string) string {

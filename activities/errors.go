@@ -53,12 +53,14 @@ func toTemporal(ctx context.Context, op string, in Input, err error) error {
 	}
 	details := RejectionDetails{Status: ce.Status, Code: ce.Code, Message: ce.Message}
 	mustHappen := op != crm.OpFreeze || in.Recheck
-	earlier := in.MaybeSent || in.Recheck || activity.GetInfo(ctx).Attempt > 1
+	earlier := in.MaybeSent || in.Recheck || attempt(ctx) > 1
 	switch {
 	case details.Business():
 		return temporal.NewNonRetryableApplicationError(ce.Error(), ErrCRMRejected, nil, details)
 	case mustHappen && (ce.Status == http.StatusUnauthorized || ce.Status == http.StatusForbidden):
-		activity.GetMetricsHandler(ctx).WithTags(map[string]string{"op": op}).Counter(MetricUnauthorized).Inc(1)
+		if activity.IsActivity(ctx) {
+			activity.GetMetricsHandler(ctx).WithTags(map[string]string{"op": op}).Counter(MetricUnauthorized).Inc(1)
+		}
 		return temporal.NewApplicationError(fmt.Sprintf(
 			"%s; retrying until an operator fixes the CRM credentials (KYLIN_CRM_SERVICE_NAME, the secret), the caller's rights or the clock",
 			ce.Error()), ErrCRMUnauthorized, details)
@@ -72,4 +74,13 @@ func toTemporal(ctx context.Context, op string, in Input, err error) error {
 	default:
 		return temporal.NewNonRetryableApplicationError(ce.Error(), ErrCRMRejected, nil, details)
 	}
+}
+
+// attempt is the activity attempt running ctx, from 1; 1 outside an
+// activity (a direct call), where no earlier attempt can have been made.
+func attempt(ctx context.Context) int32 {
+	if !activity.IsActivity(ctx) {
+		return 1
+	}
+	return activity.GetInfo(ctx).Attempt
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/testsuite"
 
 	"github.com/kylinpoints/kylin-points/activities"
 	"github.com/kylinpoints/kylin-points/crm"
@@ -162,4 +164,55 @@ func TestBodyFieldsAreTheWorkersOrTheClientsDefaults(t *testing.T) {
 			require.Equal(t, tc.want, got)
 		})
 	}
+}
+
+// countingMetrics counts the increments of every counter, by name and tags.
+type countingMetrics struct {
+	tags   map[string]string
+	counts map[string]int64
+}
+
+func (m *countingMetrics) WithTags(tags map[string]string) client.MetricsHandler {
+	merged := map[string]string{}
+	for k, v := range m.tags {
+		merged[k] = v
+	}
+	for k, v := range tags {
+		merged[k] = v
+	}
+	return &countingMetrics{tags: merged, counts: m.counts}
+}
+
+func (m *countingMetrics) Counter(name string) client.MetricsCounter {
+	return counterFunc(func(d int64) { m.counts[name+"/"+m.tags["op"]] += d })
+}
+
+func (m *countingMetrics) Gauge(string) client.MetricsGauge {
+	return client.MetricsNopHandler.Gauge("")
+}
+func (m *countingMetrics) Timer(string) client.MetricsTimer {
+	return client.MetricsNopHandler.Timer("")
+}
+
+type counterFunc func(int64)
+
+func (f counterFunc) Inc(d int64) { f(d) }
+
+// A refusal of our credentials on a step that must happen is counted, for
+// an alert: an operator has to fix them.
+func TestUnauthorizedSettlementIsCounted(t *testing.T) {
+	t.Parallel()
+	m := &countingMetrics{counts: map[string]int64{}}
+	var suite testsuite.WorkflowTestSuite
+	suite.SetMetricsHandler(m)
+	env := suite.NewTestActivityEnvironment()
+	env.RegisterActivity(&activities.Activities{CRM: failingCRM{&crm.Error{Class: crm.ClassRejected, Op: "release", Status: 401}}})
+	for range 2 {
+		_, err := env.ExecuteActivity(activities.ReleaseName, settleInput(tok("r"), tok("f"), 5))
+		require.Error(t, err)
+	}
+	_, err := env.ExecuteActivity(activities.FreezeName, freezeInput(tok("f"), 5))
+	require.Error(t, err)
+	require.Equal(t, map[string]int64{activities.MetricUnauthorized + "/release": 2}, m.counts,
+		"two refused releases; a refused first freeze is a plain rejection")
 }

@@ -30,11 +30,11 @@ type fakeCRM struct {
 	script  map[string]func(n int) error
 	tokens  map[string][]string // op → token of every call, in order
 	bodies  map[string][]crm.Request
-	records map[string]record
+	records map[string]tokenRecord
 	freezes map[string]*freezeRow
 }
 
-type record struct {
+type tokenRecord struct {
 	op  string
 	req crm.Request
 	err error
@@ -44,7 +44,7 @@ type freezeRow struct{ amount, consumed, released int64 }
 
 func newFakeCRM(script map[string]func(n int) error) *fakeCRM {
 	return &fakeCRM{script: script, tokens: map[string][]string{}, bodies: map[string][]crm.Request{},
-		records: map[string]record{}, freezes: map[string]*freezeRow{}}
+		records: map[string]tokenRecord{}, freezes: map[string]*freezeRow{}}
 }
 
 func (f *fakeCRM) Freeze(_ context.Context, token string, req crm.Request) (crm.Result, error) {
@@ -107,7 +107,7 @@ func (f *fakeCRM) apply(op, token string, req crm.Request, apply func() error) (
 		return crm.Result{Status: 200, Code: "SUCCESS", Replayed: true}, rec.err
 	}
 	err := apply()
-	f.records[token] = record{op: op, req: req, err: err}
+	f.records[token] = tokenRecord{op: op, req: req, err: err}
 	if err != nil {
 		return crm.Result{}, err
 	}

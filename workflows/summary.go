@@ -19,6 +19,16 @@ func FreezeSummary(req FreezeRequest) string {
 	return fmt.Sprintf("freeze %s points of member %s: %s", formatPoints(req.Points), req.MemberID, oneLine(req.Description))
 }
 
+// SettleSummary is the Web UI's one-line summary of a settlement workflow
+// (ReleasePointsWorkflowName or ConsumePointsWorkflowName) of req.
+func SettleSummary(name string, req SettleRequest) string {
+	verb := "release"
+	if name == ConsumePointsWorkflowName {
+		verb = "consume " + describeAmount(req.Points) + " of"
+	}
+	return fmt.Sprintf("%s freeze %s: %s points of member %s", verb, req.Freeze.FreezeToken, formatPoints(req.Freeze.Points), req.Freeze.MemberID)
+}
+
 // activitySummary names what one activity does, e.g. "consume 5 points of member m-1".
 func activitySummary(verb string, points float64, memberID string) string {
 	return fmt.Sprintf("%s %s points of member %s", verb, formatPoints(points), memberID)

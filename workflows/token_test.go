@@ -26,8 +26,10 @@ func TestBusinessTokenIsFixed(t *testing.T) {
 	}
 }
 
-// The token depends only on the workflow ID and the step: not on the run,
-// not on the attempt.
+// The token depends only on the workflow ID and the step, not on the
+// attempt. (That a new run of the same ID sends the same token needs a real
+// server, where a run has its own ID: tests/faults
+// TestNewRunOfTheSameWorkflowIDSendsTheSameToken.)
 func TestTokenDependsOnlyOnWorkflowIDAndStep(t *testing.T) {
 	t.Parallel()
 	freezeTokens := func(workflowID string) []string {
@@ -41,7 +43,5 @@ func TestTokenDependsOnlyOnWorkflowIDAndStep(t *testing.T) {
 		require.Equal(t, calls[0], st.FreezeToken)
 		return calls
 	}
-	first := freezeTokens("redeem-a")
-	require.Equal(t, first, freezeTokens("redeem-a"), "a new run of the same workflow ID sends the same token")
-	require.NotEqual(t, first[0], freezeTokens("redeem-b")[0], "another workflow ID sends another token")
+	require.NotEqual(t, freezeTokens("redeem-a")[0], freezeTokens("redeem-b")[0], "another workflow ID sends another token")
 }

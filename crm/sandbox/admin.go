@@ -22,6 +22,7 @@ func (s *Server) adminMux() *http.ServeMux {
 	mux.HandleFunc("GET /sandbox/freezes", s.adminFreezes)
 	mux.HandleFunc("GET /sandbox/faults", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, s.Faults()) })
 	mux.HandleFunc("PUT /sandbox/faults", s.adminSetFaults)
+	mux.HandleFunc("POST /sandbox/faults/script", s.adminScript)
 	mux.HandleFunc("GET /sandbox/stats", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, s.Stats()) })
 	mux.HandleFunc("GET /sandbox/check", s.adminCheck)
 	return mux
@@ -127,6 +128,30 @@ func (s *Server) adminSetFaults(w http.ResponseWriter, r *http.Request) {
 	}
 	s.SetFaults(f)
 	writeJSON(w, http.StatusOK, s.Faults())
+}
+
+// scriptAnswer is the answer of POST /sandbox/faults/script.
+type scriptAnswer struct {
+	Pending int `json:"pending"`
+}
+
+// adminScript queues scripted faults: a JSON list of {op, kind, status}.
+func (s *Server) adminScript(w http.ResponseWriter, r *http.Request) {
+	raw, status, why := readBody(w, r)
+	if why != "" {
+		writeJSON(w, status, adminError{Error: why})
+		return
+	}
+	var faults []ScriptedFault
+	if err := decodeJSON(raw, &faults); err != nil {
+		writeJSON(w, http.StatusBadRequest, adminError{Error: err.Error()})
+		return
+	}
+	if err := s.Script(faults...); err != nil {
+		writeJSON(w, http.StatusBadRequest, adminError{Error: err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, scriptAnswer{Pending: s.ScriptPending()})
 }
 
 // checkResult is the answer of GET /sandbox/check.

@@ -33,6 +33,7 @@
 //	GET  /sandbox/freezes        → [Freeze...]
 //	GET  /sandbox/faults         → Faults
 //	PUT  /sandbox/faults         Faults → Faults (400 when a rate is out of range)
+//	POST /sandbox/faults/script  [ScriptedFault] → {"pending": n}: the next requests of their ops
 //	GET  /sandbox/stats          → Stats
 //	GET  /sandbox/check          → 200 {"ok":true}, or 500 {"ok":false,"error":...}
 //

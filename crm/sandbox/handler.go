@@ -34,8 +34,8 @@ func (s *Server) serveOp(w http.ResponseWriter, r *http.Request, op string) {
 		return
 	}
 
-	f := s.dice.roll(op)
-	if s.failBeforeEffect(w, op, token, f) {
+	f, answered := s.scripted(w, op)
+	if answered || s.failBeforeEffect(w, op, token, f) {
 		return
 	}
 	req := opRequest{op: op, token: token, bodyHash: bodyHash(body), body: body, at: s.cfg.Now()}

@@ -24,6 +24,7 @@ type Server struct {
 	db     *sql.DB
 	writer *writer
 	dice   *faultDice
+	script script
 	stats  *counters
 	admin  *http.ServeMux
 	// checkStmt is the prepared invariantQuery.

@@ -83,4 +83,5 @@ const (
 	CodeInternal        = "INTERNAL_ERROR"
 	CodeUnavailable     = "SERVICE_UNAVAILABLE"
 	CodeBadGateway      = "BAD_GATEWAY"
+	CodeScripted        = "SCRIPTED_REFUSAL"
 )

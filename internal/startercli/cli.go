@@ -17,6 +17,7 @@ import (
 
 	"github.com/kylinpoints/kylin-points/internal/config"
 	"github.com/kylinpoints/kylin-points/internal/logging"
+	"github.com/kylinpoints/kylin-points/internal/safetext"
 	"github.com/kylinpoints/kylin-points/internal/tracing"
 )
 
@@ -176,6 +177,9 @@ func (a *App) execute(ctx context.Context, inv invocation) int {
 	} else {
 		writeHuman(a.Stdout, out.report)
 	}
+	for _, w := range out.warnings {
+		fmt.Fprintln(a.Stderr, "starter: "+safetext.Line(w, maxLineChars))
+	}
 	if out.problem != "" {
 		return fail(a.Stderr, out.code(), payloadHint(out.problem))
 	}
@@ -192,8 +196,8 @@ func fail(stderr io.Writer, code int, msg string) int {
 	return code
 }
 
-// oneLine keeps a message on one line whatever an error holds.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// oneLine keeps a message on one bounded line whatever an error holds.
+func oneLine(s string) string { return safetext.Line(s, maxLineChars) }
 
 func or(s, def string) string {
 	if s == "" {

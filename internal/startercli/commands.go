@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/kylinpoints/kylin-points/internal/config"
+	"github.com/kylinpoints/kylin-points/workflows"
 )
 
 // command is one starter command: its flags, its help and what it does.
@@ -44,6 +45,8 @@ var (
 	flagStartID     = flagSpec{"id", "WORKFLOW_ID", "workflow ID, the business key (default redeem-<uuid> or freeze-<uuid>)", func(in *input) *string { return &in.id }}
 	flagHold        = flagSpec{"hold", "DURATION", "how long points stay frozen awaiting confirm or cancel (default 15m)", func(in *input) *string { return &in.hold }}
 	flagID          = flagSpec{"id", "WORKFLOW_ID", "workflow ID of the redemption (required)", func(in *input) *string { return &in.id }}
+	flagConfirmPts  = flagSpec{"points", "N", "points to consume, at most those frozen; the rest are released (default all)", func(in *input) *string { return &in.points }}
+	flagFreezeID    = flagSpec{"id", "WORKFLOW_ID", "workflow ID of the freeze (required)", func(in *input) *string { return &in.id }}
 )
 
 // commands in the order of the top-level --help.
@@ -61,13 +64,15 @@ var commands = []*command{
 	},
 	{
 		name:    "confirm",
-		usage:   "starter confirm --id WORKFLOW_ID",
+		usage:   "starter confirm --id WORKFLOW_ID [--points N]",
 		summary: "consume the frozen points of a redemption",
 		details: "Sends the confirm Update and waits for the end: CONSUMED (exit 0), or RELEASED when the CRM\n" +
-			"refused the consume (exit 1). Refused unless the redemption is FROZEN or was already confirmed.\n" +
-			"The consume retries until the CRM answers; Ctrl-C stops waiting, not the redemption.",
-		flags: []flagSpec{flagID},
-		check: checkID,
+			"refused the consume (exit 1). With --points, consumes N of the frozen points and releases the rest.\n" +
+			"Refused unless the redemption is FROZEN or was already confirmed (for the same amount).\n" +
+			"The consume retries until the CRM answers; Ctrl-C stops waiting, not the redemption. When a\n" +
+			"release cannot be carried out, says that the points stay (or may stay) frozen, exit 1.",
+		flags: []flagSpec{flagID, flagConfirmPts},
+		check: checkConfirm,
 		run:   func(a *App, ctx context.Context, req request) outcome { return a.decide(ctx, decisionConfirm, req) },
 	},
 	{
@@ -75,7 +80,8 @@ var commands = []*command{
 		usage:   "starter cancel --id WORKFLOW_ID",
 		summary: "release the frozen points of a redemption",
 		details: "Sends the cancel Update and waits for the end: RELEASED (exit 0). Refused unless the\n" +
-			"redemption is FROZEN or was already cancelled.",
+			"redemption is FROZEN or was already cancelled. When the release cannot be carried out, says\n" +
+			"that the points stay (or may stay) frozen, exit 1.",
 		flags: []flagSpec{flagID},
 		check: checkID,
 		run:   func(a *App, ctx context.Context, req request) outcome { return a.decide(ctx, decisionCancel, req) },
@@ -84,8 +90,9 @@ var commands = []*command{
 		name:    "status",
 		usage:   "starter status --id WORKFLOW_ID",
 		summary: "show where a redemption (or a freeze) stands",
-		details: "Prints the state of a RedemptionWorkflow or a FreezePointsWorkflow. Exit 0 whatever the state,\n" +
-			"1 when the workflow cannot be found or read.",
+		details: "Prints the state of a RedemptionWorkflow, a FreezePointsWorkflow (and its settlement) or a\n" +
+			"settlement, and what the worker keeps retrying. Exit 0 whatever the state, 1 when the workflow\n" +
+			"cannot be found or read, or when its points stay (or may stay) frozen for a person to settle.",
 		flags: []flagSpec{flagID},
 		check: checkID,
 		run:   (*App).status,
@@ -95,10 +102,37 @@ var commands = []*command{
 		usage:   "starter freeze --member ID --points N --description TEXT [--shop CODE] [--id WORKFLOW_ID]",
 		summary: "run the freeze step alone (FreezePointsWorkflow)",
 		details: "Starts a FreezePointsWorkflow and waits for its result: FROZEN with the freeze token (exit 0) or\n" +
-			"FAILED (exit 1). The frozen points are then the caller's to consume or release.",
+			"FAILED (exit 1). The frozen points are then the caller's to settle: starter consume or release.",
 		flags: []flagSpec{flagMember, flagPoints, flagDescription, flagShop, flagStartID},
 		check: checkFreeze,
 		run:   (*App).freeze,
+	},
+	{
+		name:    "consume",
+		usage:   "starter consume --id WORKFLOW_ID [--points N]",
+		summary: "consume the points of a freeze (starter freeze), releasing any rest",
+		details: "Starts a ConsumePointsWorkflow (ID settle-<WORKFLOW_ID>) for the freeze of FreezePointsWorkflow\n" +
+			"WORKFLOW_ID and waits for its end: CONSUMED (exit 0), or RELEASED when the CRM refused the consume\n" +
+			"(exit 1). With --points, consumes N and releases the rest. A freeze is settled once: a repeat\n" +
+			"answers from the settlement, a release after a consume is refused.",
+		flags: []flagSpec{flagFreezeID, flagConfirmPts},
+		check: checkConfirm,
+		run: func(a *App, ctx context.Context, req request) outcome {
+			return a.settleFreeze(ctx, workflows.ConsumePointsWorkflowName, req)
+		},
+	},
+	{
+		name:    "release",
+		usage:   "starter release --id WORKFLOW_ID",
+		summary: "release the points of a freeze (starter freeze)",
+		details: "Starts a ReleasePointsWorkflow (ID settle-<WORKFLOW_ID>) for the freeze of FreezePointsWorkflow\n" +
+			"WORKFLOW_ID and waits for its end: RELEASED (exit 0). A freeze is settled once: a repeat answers\n" +
+			"from the settlement, a consume after a release is refused.",
+		flags: []flagSpec{flagFreezeID},
+		check: checkID,
+		run: func(a *App, ctx context.Context, req request) outcome {
+			return a.settleFreeze(ctx, workflows.ReleasePointsWorkflowName, req)
+		},
 	},
 }
 
@@ -136,7 +170,7 @@ func (c *command) writeHelp(w io.Writer) {
 	_ = tw.Flush()
 	fmt.Fprintf(w, "\nConnection (a flag wins over its variable; TEMPORAL_API_KEY, TEMPORAL_TLS_* and\nTEMPORAL_PROFILE are read too):\n")
 	config.WriteUsage(w, config.StarterSettings)
-	fmt.Fprintf(w, "\nExit status: 0 success, 1 the CRM rejected or the command could not be carried out, 2 bad usage.\n")
+	fmt.Fprintf(w, "\nExit status: 0 success, 1 the CRM rejected, the points are not held as asked, or the command could\nnot be carried out, 2 bad usage.\n")
 }
 
 // writeTopHelp prints `starter --help`.

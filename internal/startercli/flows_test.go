@@ -10,8 +10,12 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
+	failurepb "go.temporal.io/api/failure/v1"
 	"go.temporal.io/api/serviceerror"
+	workflowpb "go.temporal.io/api/workflow/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/mocks"
@@ -237,6 +241,22 @@ func TestConfirmAndCancel(t *testing.T) {
 			"starter: cannot confirm redeem-c: redemption is RELEASED, decided by cancel"},
 		{"cancel after confirm won is refused", "cancel", closed(consumed), ExitFailed, "CONSUMED",
 			"starter: cannot cancel redeem-c: redemption is CONSUMED, decided by confirm"},
+		{"cancel whose release failed for good says the points stay frozen", "cancel", func(c *mocks.Client) {
+			updateReturns(workflows.RedemptionStatus{}, temporal.NewNonRetryableApplicationError("release of freeze tok failed for good",
+				workflows.ErrReleaseFailed, nil, workflows.StrandedFreeze{FreezeToken: "tok", MemberID: "m-1", Points: 5, Certain: true}))(c)
+			c.On("DescribeWorkflow", mock.Anything, "redeem-c", "").
+				Return(description("redeem-c", "run-c", workflows.RedemptionWorkflowName, enumspb.WORKFLOW_EXECUTION_STATUS_FAILED), nil)
+			c.On("GetWorkflow", mock.Anything, "redeem-c", "run-c").Return(run("run-c", workflows.RedemptionStatus{},
+				temporal.NewNonRetryableApplicationError("release of freeze tok failed for good: HTTP 422", workflows.ErrReleaseFailed, nil,
+					workflows.StrandedFreeze{FreezeToken: "tok", MemberID: "m-1", Points: 5, Certain: true})))
+			c.On("QueryWorkflow", mock.Anything, "redeem-c", "run-c", workflows.QueryStatus).Return(value(redemption("redeem-c", workflows.StateReleasing)), nil)
+		}, ExitFailed, "RELEASING", "starter: redeem-c: failed for good, points stay frozen under token tok until a person settles them: " +
+			"workflow redeem-c is Failed: release of freeze tok failed for good: HTTP 422"},
+		{"confirm whose release may not have happened, no worker", "confirm", func(c *mocks.Client) {
+			updateReturns(workflows.RedemptionStatus{}, temporal.NewNonRetryableApplicationError("release of freeze tok could not be confirmed",
+				workflows.ErrReleaseFailed, nil, workflows.StrandedFreeze{FreezeToken: "tok", MemberID: "m-1", Points: 5}))(c)
+			c.On("DescribeWorkflow", mock.Anything, "redeem-c", "").Return(nil, errors.New("frontend gone"))
+		}, ExitFailed, "", "starter: redeem-c: failed, points may stay frozen under token tok until a person checks and settles them: release of freeze tok could not be confirmed"},
 		{"unknown workflow", "cancel", func(c *mocks.Client) {
 			c.On("UpdateWorkflow", mock.Anything, mock.Anything).Return(nil, serviceerror.NewNotFound("workflow not found"))
 			c.On("DescribeWorkflow", mock.Anything, "redeem-c", "").Return(nil, serviceerror.NewNotFound("workflow not found"))
@@ -284,7 +304,19 @@ func TestStatus(t *testing.T) {
 			c.On("DescribeWorkflow", mock.Anything, "w", "").
 				Return(description("w", "r", workflows.RedemptionWorkflowName, enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING), nil)
 			c.On("QueryWorkflow", mock.Anything, "w", "r", workflows.QueryStatus).Return(value(frozen), nil)
+			c.On("DescribeWorkflowExecution", mock.Anything, "w", "r").Return(&workflowservice.DescribeWorkflowExecutionResponse{}, nil)
 		}, ExitOK, "FROZEN", "w: FROZEN — 5 points of member m-1 frozen"},
+		{"a step the worker keeps retrying is shown", func(c *mocks.Client) {
+			c.On("DescribeWorkflow", mock.Anything, "w", "").
+				Return(description("w", "r", workflows.RedemptionWorkflowName, enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING), nil)
+			c.On("QueryWorkflow", mock.Anything, "w", "r", workflows.QueryStatus).Return(value(redemption("w", workflows.StateReleasing)), nil)
+			c.On("DescribeWorkflowExecution", mock.Anything, "w", "r").Return(&workflowservice.DescribeWorkflowExecutionResponse{
+				PendingActivities: []*workflowpb.PendingActivityInfo{{
+					ActivityType: &commonpb.ActivityType{Name: "Release"}, Attempt: 7,
+					LastFailure: &failurepb.Failure{Message: "crm release: rejected: HTTP 401\n\x1b[2J; retrying until an operator fixes the CRM credentials"},
+				}},
+			}, nil)
+		}, ExitOK, "RELEASING", "w: RELEASING — releasing 5 points of member m-1\n  retrying: Release attempt 7: crm release: rejected: HTTP 401 [2J; retrying until an operator fixes the CRM credentials\n"},
 		{"completed redemption answers from its result", func(c *mocks.Client) {
 			c.On("DescribeWorkflow", mock.Anything, "w", "").
 				Return(description("w", "r", workflows.RedemptionWorkflowName, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED), nil)
@@ -294,14 +326,39 @@ func TestStatus(t *testing.T) {
 			c.On("DescribeWorkflow", mock.Anything, "w", "").
 				Return(description("w", "r", workflows.FreezePointsWorkflowName, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED), nil)
 			c.On("GetWorkflow", mock.Anything, "w", "r").Return(run("r", workflows.FreezeResult{MemberID: "m-1", Points: 5, FreezeToken: "tok"}, nil))
+			c.On("DescribeWorkflow", mock.Anything, "settle-w", "").Return(nil, serviceerror.NewNotFound("nope"))
 		}, ExitOK, "FROZEN", "w: FROZEN — 5 points of member m-1 frozen (token tok)"},
-		{"failed redemption", func(c *mocks.Client) {
+		{"freeze settled by its settlement", func(c *mocks.Client) {
+			c.On("DescribeWorkflow", mock.Anything, "w", "").
+				Return(description("w", "r", workflows.FreezePointsWorkflowName, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED), nil)
+			c.On("GetWorkflow", mock.Anything, "w", "r").Return(run("r", workflows.FreezeResult{MemberID: "m-1", Points: 5, FreezeToken: "tok"}, nil))
+			c.On("DescribeWorkflow", mock.Anything, "settle-w", "").
+				Return(description("settle-w", "s", workflows.ConsumePointsWorkflowName, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED), nil)
+			c.On("GetWorkflow", mock.Anything, "settle-w", "s").Return(run("s", workflows.SettleResult{State: workflows.StateConsumed,
+				MemberID: "m-1", FreezeToken: "tok", ConsumedPoints: 2, ReleasedPoints: 3}, nil))
+		}, ExitOK, "CONSUMED", "w: CONSUMED — 2 of 5 points of member m-1 consumed, 3 released (token tok)"},
+		{"redemption whose release failed for good", func(c *mocks.Client) {
 			c.On("DescribeWorkflow", mock.Anything, "w", "").
 				Return(description("w", "r", workflows.RedemptionWorkflowName, enumspb.WORKFLOW_EXECUTION_STATUS_FAILED), nil)
 			c.On("GetWorkflow", mock.Anything, "w", "r").Return(run("r", workflows.RedemptionStatus{},
-				temporal.NewNonRetryableApplicationError("release of freeze tok refused", workflows.ErrReleaseFailed, nil)))
+				temporal.NewNonRetryableApplicationError("release of freeze tok failed for good", workflows.ErrReleaseFailed, nil,
+					workflows.StrandedFreeze{FreezeToken: "tok", MemberID: "m-1", Points: 5, Certain: true})))
 			c.On("QueryWorkflow", mock.Anything, "w", "r", workflows.QueryStatus).Return(value(redemption("w", workflows.StateReleasing)), nil)
-		}, ExitFailed, "RELEASING", "w: RELEASING — releasing 5 points of member m-1"},
+		}, ExitFailed, "RELEASING", "w: RELEASING — 5 points of member m-1 stay frozen under token tok until a person settles them"},
+		{"redemption whose release may not have happened, no worker to query", func(c *mocks.Client) {
+			c.On("DescribeWorkflow", mock.Anything, "w", "").
+				Return(description("w", "r", workflows.RedemptionWorkflowName, enumspb.WORKFLOW_EXECUTION_STATUS_FAILED), nil)
+			c.On("GetWorkflow", mock.Anything, "w", "r").Return(run("r", workflows.RedemptionStatus{},
+				temporal.NewNonRetryableApplicationError("release of freeze tok could not be confirmed", workflows.ErrReleaseFailed, nil,
+					workflows.StrandedFreeze{FreezeToken: "tok", MemberID: "m-1", Points: 5})))
+			c.On("QueryWorkflow", mock.Anything, "w", "r", workflows.QueryStatus).Return(nil, errors.New("no worker"))
+		}, ExitFailed, "", ""},
+		{"terminated redemption may hold points", func(c *mocks.Client) {
+			c.On("DescribeWorkflow", mock.Anything, "w", "").
+				Return(description("w", "r", workflows.RedemptionWorkflowName, enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED), nil)
+			c.On("GetWorkflow", mock.Anything, "w", "r").Return(run("r", workflows.RedemptionStatus{}, errors.New("terminated by ops")))
+			c.On("QueryWorkflow", mock.Anything, "w", "r", workflows.QueryStatus).Return(value(frozen), nil)
+		}, ExitFailed, "FROZEN", "w: FROZEN — 5 points of member m-1 may stay frozen under token " + workflows.BusinessToken("w", workflows.StepFreeze) + " until a person checks"},
 		{"not found", func(c *mocks.Client) {
 			c.On("DescribeWorkflow", mock.Anything, "w", "").Return(nil, serviceerror.NewNotFound("nope"))
 		}, ExitFailed, "", ""},
@@ -313,8 +370,18 @@ func TestStatus(t *testing.T) {
 			tt.setup(c)
 			code, stdout, stderr := runApp(t, newApp(c), "status", "--id", "w", "--json")
 			require.Equal(t, tt.wantCode, code, stderr)
-			require.Equal(t, tt.wantState, decodeReport(t, stdout)["state"])
+			m := decodeReport(t, stdout)
+			require.Equal(t, tt.wantState, m["state"])
 			require.Equal(t, tt.wantCode != ExitOK, stderr != "", stderr)
+			require.NotContains(t, stderr+stdout, "not frozen", "a status never says nothing is frozen unless the CRM did")
+			if strings.Contains(tt.wantHuman, " stay frozen") && !strings.Contains(tt.wantHuman, "may stay frozen") {
+				require.Contains(t, stderr, "points stay frozen under token")
+				require.Equal(t, strandedCertain, m["stranded"])
+			}
+			if strings.Contains(tt.wantHuman, "may stay frozen") || tt.name == "redemption whose release may not have happened, no worker to query" {
+				require.Contains(t, stderr, "points may stay frozen under token")
+				require.Equal(t, strandedPossible, m["stranded"])
+			}
 
 			code, stdout, _ = runApp(t, newApp(c), "status", "--id", "w")
 			require.Equal(t, tt.wantCode, code)
@@ -356,5 +423,188 @@ func TestFreeze(t *testing.T) {
 				require.Equal(t, "tok", m["freezeToken"])
 			}
 		})
+	}
+}
+
+func TestConfirmForFewerPoints(t *testing.T) {
+	t.Parallel()
+	done := redemption("redeem-p", workflows.StateConsumed)
+	done.Decision, done.ConsumedPoints, done.ReleasedPoints = workflows.DecisionConfirm, 2, 3
+	c := &mocks.Client{}
+	h := &mocks.WorkflowUpdateHandle{}
+	h.On("Get", mock.Anything, mock.Anything).Run(func(args mock.Arguments) { *args.Get(1).(*workflows.RedemptionStatus) = done }).Return(nil)
+	h.On("RunID").Return("run-p")
+	var opts client.UpdateWorkflowOptions
+	c.On("UpdateWorkflow", mock.Anything, mock.Anything).Run(func(args mock.Arguments) { opts = args.Get(1).(client.UpdateWorkflowOptions) }).Return(h, nil)
+	code, stdout, stderr := runApp(t, newApp(c), "confirm", "--id", "redeem-p", "--points", "2")
+	require.Equal(t, ExitOK, code, stderr)
+	require.Equal(t, []any{workflows.ConfirmRequest{Points: 2}}, opts.Args)
+	require.Equal(t, "confirm/200", opts.UpdateID, "another amount is another Update, refused once one has won")
+	require.True(t, strings.HasPrefix(stdout, "redeem-p: CONSUMED — 2 of 5 points of member m-1 consumed, 3 released"), stdout)
+}
+
+func TestRedeemExitsZeroOnlyWhenThePointsAreHeld(t *testing.T) {
+	t.Parallel()
+	undoing := redemption("redeem-u", workflows.StateReleasing)
+	undoing.Error = "freeze did not settle within 2m0s"
+	released := redemption("redeem-u", workflows.StateReleased)
+	released.FrozenAt, released.Decision = time.Now(), workflows.DecisionCancel
+	replayed := redemption("redeem-u", workflows.StateFrozen)
+	replayed.Replayed = []string{workflows.StepFreeze}
+	tests := []struct {
+		name     string
+		st       workflows.RedemptionStatus
+		wantCode int
+		wantErr  string
+	}{
+		{"undoing the freeze", undoing, ExitFailed, "starter: redeem-u: the points are not held: the redemption is RELEASING (the freeze did not settle and is being undone): freeze did not settle"},
+		{"released already", released, ExitFailed, "starter: redeem-u: the points are not held: the redemption is RELEASED"},
+		{"frozen, replayed from the CRM's record", replayed, ExitOK, "starter: warning: redeem-u: the CRM answered the first freeze from its idempotency record"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := &mocks.Client{}
+			c.On("ExecuteWorkflow", mock.Anything, mock.Anything, mock.Anything, mock.Anything).Return(run("r", tt.st, nil), nil)
+			c.On("DescribeWorkflow", mock.Anything, "redeem-u", "").
+				Return(description("redeem-u", "r", workflows.RedemptionWorkflowName, enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING), nil)
+			c.On("QueryWorkflow", mock.Anything, "redeem-u", "r", workflows.QueryStatus).Return(value(tt.st), nil)
+			code, stdout, stderr := runApp(t, newApp(c), "redeem", "--member", "m-1", "--points", "5", "--description", "d", "--id", "redeem-u", "--json")
+			require.Equal(t, tt.wantCode, code, stderr)
+			require.Equal(t, 1, strings.Count(stderr, "\n"), stderr)
+			require.True(t, strings.HasPrefix(stderr, tt.wantErr), stderr)
+			require.Equal(t, string(tt.st.State), decodeReport(t, stdout)["state"])
+		})
+	}
+}
+
+func TestFreezeFailures(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		err       error
+		wantState string
+		stranded  string
+		wantErr   string
+	}{
+		{"undone in time: nothing frozen", temporal.NewNonRetryableApplicationError("freeze tok did not settle; it was released, nothing stays frozen",
+			workflows.ErrFreezeAbandoned, nil), "FAILED", "", "starter: freeze-1: FAILED: freeze tok did not settle"},
+		{"the undo's release refused", temporal.NewNonRetryableApplicationError("release of freeze tok failed for good",
+			workflows.ErrReleaseFailed, nil, workflows.StrandedFreeze{FreezeToken: "tok", MemberID: "m-1", Points: 2.5, Certain: true}),
+			"", strandedCertain, "starter: freeze-1: failed for good, points stay frozen under token tok"},
+		{"terminated", errors.New("workflow terminated"), "", strandedPossible, "starter: freeze-1: failed, points may stay frozen under token"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := &mocks.Client{}
+			c.On("ExecuteWorkflow", mock.Anything, mock.Anything, workflows.FreezePointsWorkflowName, mock.Anything).
+				Return(run("r", workflows.FreezeResult{}, tt.err), nil)
+			code, stdout, stderr := runApp(t, newApp(c), "freeze", "--member", "m-1", "--points", "2.5", "--description", "d", "--id", "freeze-1", "--json")
+			require.Equal(t, ExitFailed, code)
+			require.True(t, strings.HasPrefix(stderr, tt.wantErr), stderr)
+			m := decodeReport(t, stdout)
+			require.Equal(t, tt.wantState, m["state"])
+			if tt.stranded != "" {
+				require.Equal(t, tt.stranded, m["stranded"])
+			}
+		})
+	}
+}
+
+func TestSettleAFreeze(t *testing.T) {
+	t.Parallel()
+	freeze := workflows.FreezeResult{WorkflowID: "freeze-1", Step: workflows.StepFreeze, MemberID: "m-1", Points: 5,
+		FreezeToken: workflows.BusinessToken("freeze-1", workflows.StepFreeze), Description: "d"}
+	frozen := func(c *mocks.Client) {
+		c.On("DescribeWorkflow", mock.Anything, "freeze-1", "").
+			Return(description("freeze-1", "r", workflows.FreezePointsWorkflowName, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED), nil)
+		c.On("GetWorkflow", mock.Anything, "freeze-1", "r").Return(run("r", freeze, nil))
+	}
+	settled := func(name string, res workflows.SettleResult) func(c *mocks.Client) {
+		return func(c *mocks.Client) {
+			c.On("DescribeWorkflow", mock.Anything, "settle-freeze-1", "").
+				Return(description("settle-freeze-1", "s", name, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED), nil)
+			c.On("GetWorkflow", mock.Anything, "settle-freeze-1", "s").Return(run("s", res, nil))
+		}
+	}
+	consumed := workflows.SettleResult{State: workflows.StateConsumed, MemberID: "m-1", FreezeToken: freeze.FreezeToken, ConsumedPoints: 2, ReleasedPoints: 3}
+	tests := []struct {
+		name     string
+		args     []string
+		setup    func(c *mocks.Client)
+		start    string // the workflow the command must start, "" for none
+		wantCode int
+		wantOut  string
+	}{
+		{"consume some", []string{"consume", "--id", "freeze-1", "--points", "2"}, func(c *mocks.Client) {
+			frozen(c)
+			c.On("DescribeWorkflow", mock.Anything, "settle-freeze-1", "").Return(nil, serviceerror.NewNotFound("nope")).Once()
+			c.On("ExecuteWorkflow", mock.Anything, mock.Anything, workflows.ConsumePointsWorkflowName, workflows.SettleRequest{Freeze: freeze, Points: 2}).
+				Return(run("s", consumed, nil), nil)
+			settled(workflows.ConsumePointsWorkflowName, consumed)(c)
+		}, workflows.ConsumePointsWorkflowName, ExitOK, "freeze-1: CONSUMED — 2 of 5 points of member m-1 consumed, 3 released"},
+		{"release", []string{"release", "--id", "freeze-1"}, func(c *mocks.Client) {
+			frozen(c)
+			res := workflows.SettleResult{State: workflows.StateReleased, MemberID: "m-1", FreezeToken: freeze.FreezeToken, ReleasedPoints: 5}
+			c.On("DescribeWorkflow", mock.Anything, "settle-freeze-1", "").Return(nil, serviceerror.NewNotFound("nope")).Once()
+			c.On("ExecuteWorkflow", mock.Anything, mock.Anything, workflows.ReleasePointsWorkflowName, workflows.SettleRequest{Freeze: freeze}).
+				Return(run("s", res, nil), nil)
+			settled(workflows.ReleasePointsWorkflowName, res)(c)
+		}, workflows.ReleasePointsWorkflowName, ExitOK, "freeze-1: RELEASED — 5 points of member m-1 released"},
+		{"repeat of the settlement answers from it", []string{"consume", "--id", "freeze-1", "--points", "2"}, func(c *mocks.Client) {
+			frozen(c)
+			settled(workflows.ConsumePointsWorkflowName, consumed)(c)
+		}, "", ExitOK, "freeze-1: CONSUMED — 2 of 5 points"},
+		{"release after a consume is refused", []string{"release", "--id", "freeze-1"}, func(c *mocks.Client) {
+			frozen(c)
+			settled(workflows.ConsumePointsWorkflowName, consumed)(c)
+		}, "", ExitFailed, "freeze-1: CONSUMED"},
+		{"a redemption is not a freeze", []string{"release", "--id", "freeze-1"}, func(c *mocks.Client) {
+			c.On("DescribeWorkflow", mock.Anything, "freeze-1", "").
+				Return(description("freeze-1", "r", workflows.RedemptionWorkflowName, enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING), nil)
+			c.On("QueryWorkflow", mock.Anything, "freeze-1", "r", workflows.QueryStatus).Return(value(redemption("freeze-1", workflows.StateFrozen)), nil)
+		}, "", ExitFailed, "freeze-1: FROZEN"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := &mocks.Client{}
+			tt.setup(c)
+			code, stdout, stderr := runApp(t, newApp(c), tt.args...)
+			require.Equal(t, tt.wantCode, code, stderr)
+			require.True(t, strings.HasPrefix(stdout, tt.wantOut), stdout)
+			started := ""
+			for _, call := range c.Calls {
+				if call.Method == "ExecuteWorkflow" {
+					started = call.Arguments.String(2)
+					require.Equal(t, "settle-freeze-1", call.Arguments.Get(1).(client.StartWorkflowOptions).ID)
+				}
+			}
+			require.Equal(t, tt.start, started)
+		})
+	}
+}
+
+// What the CRM or a user wrote reaches the terminal without control
+// characters, on one line, bounded, in both outputs.
+func TestOutputOfOutsideTextIsOneSafeLine(t *testing.T) {
+	t.Parallel()
+	evil := redemption("w", workflows.StateFailed)
+	evil.MemberID = "m-1\x1b]0;owned\x07"
+	evil.Error = "crm freeze: rejected: HTTP 200: POINT_NOT_ENOUGH: 积分不足\n\x1b[2J\u202e" + strings.Repeat("x", 5000)
+	c := &mocks.Client{}
+	c.On("DescribeWorkflow", mock.Anything, "w", "").
+		Return(description("w", "r", workflows.RedemptionWorkflowName, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED), nil)
+	c.On("GetWorkflow", mock.Anything, "w", "r").Return(run("r", evil, nil))
+	for _, args := range [][]string{{"status", "--id", "w"}, {"status", "--id", "w", "--json"}} {
+		code, stdout, stderr := runApp(t, newApp(c), args...)
+		require.Equal(t, ExitOK, code, stderr)
+		for _, bad := range []string{"\x1b", "\x07", "\u202e", "\\u001b", "\\u0007"} {
+			require.NotContains(t, stdout, bad)
+		}
+		require.Less(t, len(stdout), 2000, "bounded")
+		require.LessOrEqual(t, strings.Count(stdout, "\n"), 2, "one line, and the UI link")
+		require.Contains(t, stdout, "POINT_NOT_ENOUGH: 积分不足")
 	}
 }

@@ -7,7 +7,15 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/kylinpoints/kylin-points/crm"
+	"github.com/kylinpoints/kylin-points/internal/safetext"
 	"github.com/kylinpoints/kylin-points/workflows"
+)
+
+// Bounds on what the starter prints of text from the CRM or from users.
+const (
+	maxErrorChars = 600
+	maxLineChars  = 1000
 )
 
 // Report is what a command prints: with --json, as one JSON object on
@@ -21,18 +29,36 @@ type Report struct {
 	MemberID    string  `json:"memberId"`
 	Points      float64 `json:"points"`
 	FreezeToken string  `json:"freezeToken"`
+	// ConsumedPoints and ReleasedPoints say how a settled freeze ended.
+	ConsumedPoints float64 `json:"consumedPoints,omitempty"`
+	ReleasedPoints float64 `json:"releasedPoints,omitempty"`
 	// Decision is what settled a FROZEN redemption (confirm, cancel, hold-timeout, ...).
 	Decision string `json:"decision,omitempty"`
+	// Replayed lists the steps whose first request the CRM answered from its
+	// idempotency record: their tokens were used before this workflow.
+	Replayed []string `json:"replayed,omitempty"`
+	// Stranded is "certain" when the points stay frozen under freezeToken
+	// until a person settles them, "possible" when they may.
+	Stranded string `json:"stranded,omitempty"`
+	// Retrying is the last failure of a step the worker keeps retrying.
+	Retrying string `json:"retrying,omitempty"`
 	Error    string `json:"error,omitempty"`
 	// UIURL links to the run's history in the Temporal Web UI.
 	UIURL string `json:"uiUrl,omitempty"`
 }
 
-// outcome is the result of one command: what to print, and the failure
-// line for stderr ("" when it succeeded).
+// Values of Report.Stranded.
+const (
+	strandedCertain  = "certain"
+	strandedPossible = "possible"
+)
+
+// outcome is the result of one command: what to print, the failure line
+// for stderr ("" when it succeeded) and warnings for stderr.
 type outcome struct {
-	report  Report
-	problem string
+	report   Report
+	problem  string
+	warnings []string
 }
 
 func (o outcome) code() int {
@@ -42,17 +68,20 @@ func (o outcome) code() int {
 	return ExitOK
 }
 
-// reportOf renders a redemption status.
+// reportOf renders a redemption status, every text on one bounded line.
 func reportOf(st workflows.RedemptionStatus, runID string) Report {
 	return Report{
-		WorkflowID:  st.WorkflowID,
-		RunID:       runID,
-		State:       string(st.State),
-		MemberID:    st.MemberID,
-		Points:      st.Points,
-		FreezeToken: st.FreezeToken,
-		Decision:    st.Decision,
-		Error:       st.Error,
+		WorkflowID:     st.WorkflowID,
+		RunID:          runID,
+		State:          string(st.State),
+		MemberID:       safetext.Line(st.MemberID, crm.MaxMemberIDChars),
+		Points:         st.Points,
+		FreezeToken:    st.FreezeToken,
+		ConsumedPoints: st.ConsumedPoints,
+		ReleasedPoints: st.ReleasedPoints,
+		Decision:       safetext.Line(st.Decision, 64),
+		Replayed:       st.Replayed,
+		Error:          safetext.Line(st.Error, maxErrorChars),
 	}
 }
 
@@ -76,7 +105,10 @@ func writeHuman(w io.Writer, r Report) {
 	if r.State == "" {
 		return
 	}
-	fmt.Fprintf(w, "%s: %s — %s\n", r.WorkflowID, r.State, describe(r))
+	fmt.Fprintf(w, "%s: %s — %s\n", r.WorkflowID, r.State, safetext.Line(describe(r), maxLineChars))
+	if r.Retrying != "" {
+		fmt.Fprintf(w, "  retrying: %s\n", safetext.Line(r.Retrying, maxLineChars))
+	}
 	if r.UIURL != "" {
 		fmt.Fprintf(w, "  %s\n", r.UIURL)
 	}
@@ -84,6 +116,12 @@ func writeHuman(w io.Writer, r Report) {
 
 func describe(r Report) string {
 	amount := formatPoints(r.Points) + " points of member " + r.MemberID
+	switch {
+	case r.Stranded == strandedCertain:
+		return amount + " stay frozen under token " + r.FreezeToken + " until a person settles them"
+	case r.Stranded == strandedPossible:
+		return amount + " may stay frozen under token " + r.FreezeToken + " until a person checks"
+	}
 	switch workflows.State(r.State) {
 	case workflows.StateFreezing:
 		return "freezing " + amount
@@ -92,7 +130,12 @@ func describe(r Report) string {
 	case workflows.StateConsuming:
 		return "consuming " + amount
 	case workflows.StateConsumed:
-		return amount + " consumed (token " + r.FreezeToken + ")"
+		s := amount + " consumed (token " + r.FreezeToken + ")"
+		if r.ReleasedPoints > 0 {
+			s = fmt.Sprintf("%s of %s consumed, %s released (token %s)", formatPoints(r.ConsumedPoints), amount,
+				formatPoints(r.ReleasedPoints), r.FreezeToken)
+		}
+		return withErrorText(s, r.Error)
 	case workflows.StateReleasing:
 		return "releasing " + amount
 	case workflows.StateReleased:
@@ -100,15 +143,20 @@ func describe(r Report) string {
 		if r.Decision != "" {
 			s += " (" + r.Decision + ")"
 		}
-		if r.Error != "" {
-			s += ": " + oneLine(r.Error)
-		}
-		return s
+		return withErrorText(s, r.Error)
 	case workflows.StateFailed:
-		return amount + " not frozen: " + oneLine(r.Error)
+		return amount + " not frozen: " + r.Error
 	default:
 		return amount
 	}
+}
+
+// withErrorText appends ": <error>" when there is one.
+func withErrorText(s, err string) string {
+	if err == "" {
+		return s
+	}
+	return s + ": " + err
 }
 
 func formatPoints(p float64) string { return strconv.FormatFloat(p, 'f', -1, 64) }

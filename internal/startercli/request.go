@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kylinpoints/kylin-points/crm"
+	"github.com/kylinpoints/kylin-points/internal/safetext"
 )
 
 // maxWorkflowIDBytes is Temporal's default limit on a workflow ID.
@@ -54,6 +55,11 @@ func checkFreeze(in input) (request, []string) {
 	}
 	if req.member == "" {
 		problems = append(problems, "--member is required")
+	} else if err := crm.ValidateMemberID(req.member); err != nil {
+		problems = append(problems, "--member: "+err.Error())
+	}
+	if err := crm.ValidateShopCode(req.shop); err != nil {
+		problems = append(problems, "--shop: "+err.Error())
 	}
 	switch p := strings.TrimSpace(in.points); {
 	case p == "":
@@ -85,6 +91,25 @@ func checkFreeze(in input) (request, []string) {
 	return req, problems
 }
 
+// checkConfirm checks the flags of confirm and consume: --id, and --points
+// when given.
+func checkConfirm(in input) (request, []string) {
+	req, problems := checkID(in)
+	if p := strings.TrimSpace(in.points); p != "" {
+		v, err := strconv.ParseFloat(p, 64)
+		switch {
+		case err != nil:
+			problems = append(problems, fmt.Sprintf("--points %q is not a number", in.points))
+		default:
+			if err := crm.ValidatePoints(v); err != nil {
+				problems = append(problems, "--points: "+err.Error())
+			}
+			req.points = v
+		}
+	}
+	return req, problems
+}
+
 // checkID checks the --id of confirm, cancel and status.
 func checkID(in input) (request, []string) {
 	if strings.TrimSpace(in.id) == "" {
@@ -106,7 +131,7 @@ func checkWorkflowID(raw string) (string, string) {
 		return "", "--id is not valid UTF-8"
 	case len(id) > maxWorkflowIDBytes:
 		return "", fmt.Sprintf("--id is %d bytes long, at most %d allowed", len(id), maxWorkflowIDBytes)
-	case strings.ContainsFunc(id, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+	case safetext.HasControl(id):
 		return "", "--id must not contain control characters"
 	}
 	return id, ""

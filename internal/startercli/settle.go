@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/kylinpoints/kylin-points/crm"
 	"github.com/kylinpoints/kylin-points/workflows"
 )
 
@@ -26,22 +28,18 @@ var (
 		[]string{workflows.DecisionCancel}}
 )
 
-func (d decision) wonBy(recorded string) bool {
-	for _, w := range d.won {
-		if w == recorded {
-			return true
-		}
-	}
-	return false
-}
+func (d decision) wonBy(recorded string) bool { return slices.Contains(d.won, recorded) }
 
 // decide sends the confirm or cancel Update and waits until the redemption
 // has ended. On a closed redemption it answers from the result: a repeat of
 // the decision that won succeeds, any other is refused.
 func (a *App) decide(ctx context.Context, d decision, req request) outcome {
-	st, runID, err := a.sendDecision(ctx, d, req.id)
+	st, runID, err := a.sendDecision(ctx, d, req)
 	if err == nil {
 		return d.ended(st, runID)
+	}
+	if errorType(err) == workflows.ErrReleaseFailed {
+		return a.strandedOutcome(ctx, req.id, err)
 	}
 	if ctx.Err() != nil {
 		return outcome{report: Report{WorkflowID: req.id, Error: err.Error()},
@@ -56,9 +54,14 @@ func (a *App) decide(ctx context.Context, d decision, req request) outcome {
 	case lerr != nil:
 		msg := fmt.Sprintf("%s %s: %s", d.update, req.id, reason(err))
 		return outcome{report: Report{WorkflowID: req.id, Error: msg}, problem: msg}
-	case f.freeze:
-		msg := fmt.Sprintf("cannot %s %s: it is a %s, not a redemption", d.update, req.id, workflows.FreezePointsWorkflowName)
-		return outcome{report: withError(reportOf(f.status, f.runID), msg), problem: msg}
+	case f.typ != workflows.RedemptionWorkflowName:
+		msg := fmt.Sprintf("cannot %s %s: it is a %s, not a redemption", d.update, req.id, f.typ)
+		if f.isFreeze() {
+			msg += " (settle a freeze with starter release or starter consume)"
+		}
+		return outcome{report: withError(f.report(), msg), problem: msg}
+	case f.stranded != nil:
+		return strandedProblem(f)
 	case f.closed && f.failure == "" && d.wonBy(f.status.Decision):
 		return d.ended(f.status, f.runID)
 	}
@@ -69,7 +72,35 @@ func (a *App) decide(ctx context.Context, d decision, req request) outcome {
 	if errorType(err) == workflows.ErrNotFrozen {
 		msg = fmt.Sprintf("%s: %s", req.id, reason(err))
 	}
-	return outcome{report: withError(reportOf(f.status, f.runID), msg), problem: msg}
+	return outcome{report: withError(f.report(), msg), problem: msg}
+}
+
+// strandedOutcome reports a redemption that failed because a release could
+// not be carried out, as lookup reads it.
+func (a *App) strandedOutcome(ctx context.Context, id string, cause error) outcome {
+	f, err := a.lookup(ctx, id)
+	if err != nil || f.stranded == nil {
+		f = found{status: workflows.RedemptionStatus{WorkflowID: id}, stranded: strandedBy(cause, workflows.StrandedFreeze{}), failure: reason(cause)}
+	}
+	return strandedProblem(f)
+}
+
+// strandedProblem is the answer about points that stay, or may stay,
+// frozen for a person: one line saying so, exit 1.
+func strandedProblem(f found) outcome {
+	r := f.report()
+	why := f.failure
+	if why == "" {
+		why = f.status.Error
+	}
+	msg := fmt.Sprintf("%s: failed, points may stay frozen under token %s until a person checks and settles them: %s",
+		r.WorkflowID, r.FreezeToken, why)
+	if f.stranded.Certain {
+		msg = fmt.Sprintf("%s: failed for good, points stay frozen under token %s until a person settles them: %s",
+			r.WorkflowID, r.FreezeToken, why)
+	}
+	r.Error = msg
+	return outcome{report: r, problem: msg}
 }
 
 // sendDecision sends the Update and waits for the redemption's end. While
@@ -77,17 +108,23 @@ func (a *App) decide(ctx context.Context, d decision, req request) outcome {
 // as not FROZEN; a confirm sent right after redeem, or reaching a worker that
 // is still replaying the freeze, meets that. So a refusal while the status
 // says FREEZING or FROZEN is sent again, for as long as redeem would wait.
-func (a *App) sendDecision(ctx context.Context, d decision, id string) (workflows.RedemptionStatus, string, error) {
+func (a *App) sendDecision(ctx context.Context, d decision, req request) (workflows.RedemptionStatus, string, error) {
 	deadline := time.Now().Add(a.freezeWait())
+	opts := client.UpdateWorkflowOptions{
+		WorkflowID: req.id,
+		// A fixed ID: a repeated confirm joins the first one instead of
+		// queueing a second. A confirm for another amount is another Update,
+		// which the redemption refuses once one has won.
+		UpdateID:     d.update,
+		UpdateName:   d.update,
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	}
+	if d.update == workflows.UpdateConfirm && req.points != 0 {
+		opts.UpdateID = fmt.Sprintf("%s/%d", d.update, crm.Hundredths(req.points))
+		opts.Args = []any{workflows.ConfirmRequest{Points: req.points}}
+	}
 	for {
-		handle, err := a.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-			WorkflowID: id,
-			// A fixed ID: a repeated confirm joins the first one instead of
-			// queueing a second.
-			UpdateID:     d.update,
-			UpdateName:   d.update,
-			WaitForStage: client.WorkflowUpdateStageCompleted,
-		})
+		handle, err := a.Client.UpdateWorkflow(ctx, opts)
 		var st workflows.RedemptionStatus
 		if err == nil {
 			err = handle.Get(ctx, &st)
@@ -95,7 +132,7 @@ func (a *App) sendDecision(ctx context.Context, d decision, id string) (workflow
 		if err == nil {
 			return st, handle.RunID(), nil
 		}
-		if errorType(err) != workflows.ErrNotFrozen || !time.Now().Before(deadline) || !a.stillDeciding(ctx, id) {
+		if errorType(err) != workflows.ErrNotFrozen || !time.Now().Before(deadline) || !a.stillDeciding(ctx, req.id) {
 			return st, "", err
 		}
 		select {
@@ -129,7 +166,7 @@ func (d decision) ended(st workflows.RedemptionStatus, runID string) outcome {
 	return out
 }
 
-// status reports where a redemption or a freeze stands.
+// status reports where a redemption, a freeze or a settlement stands.
 func (a *App) status(ctx context.Context, req request) outcome {
 	f, err := a.lookup(ctx, req.id)
 	switch {
@@ -138,11 +175,16 @@ func (a *App) status(ctx context.Context, req request) outcome {
 	case err != nil:
 		msg := fmt.Sprintf("%s: %s", req.id, reason(err))
 		return outcome{report: Report{WorkflowID: req.id, RunID: f.runID, Error: msg}, problem: msg}
+	case f.stranded != nil:
+		return strandedProblem(f)
 	}
-	out := outcome{report: reportOf(f.status, f.runID)}
+	out := outcome{report: f.report()}
 	if f.failure != "" {
 		out.problem = f.failure
 		out.report = withError(out.report, f.failure)
+	}
+	if !f.closed {
+		out.report.Retrying = a.retrying(ctx, req.id, f.runID)
 	}
 	return out
 }

@@ -10,6 +10,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/kylinpoints/kylin-points/activities"
 	"github.com/kylinpoints/kylin-points/workflows"
 )
 
@@ -42,13 +43,8 @@ func (a *App) redeem(ctx context.Context, req request) outcome {
 	deadline := time.Now().Add(wait)
 	for {
 		f, err := a.lookup(ctx, id)
-		switch {
-		case err == nil && (f.status.State != workflows.StateFreezing || f.closed):
-			return a.frozenOutcome(f)
-		case err != nil && f.closed:
-			// Ended badly and no worker answers for it: say how it ended.
-			pending.Error = err.Error()
-			return outcome{report: pending, problem: pending.Error}
+		if err == nil && (f.status.State != workflows.StateFreezing || f.closed) {
+			return frozenOutcome(f)
 		}
 		if ctx.Err() != nil || !time.Now().Before(deadline) {
 			problem := fmt.Sprintf("%s: the freeze did not settle within %s; is a worker polling task queue %s? (starter status --id %s)",
@@ -66,17 +62,43 @@ func (a *App) redeem(ctx context.Context, req request) outcome {
 	}
 }
 
-// frozenOutcome is redeem's answer once the freeze has settled: FROZEN (or
-// later) succeeds, FAILED is the CRM's refusal.
-func (a *App) frozenOutcome(f found) outcome {
-	out := outcome{report: reportOf(f.status, f.runID)}
-	switch {
-	case f.status.State == workflows.StateFailed:
-		out.problem = fmt.Sprintf("%s: FAILED: %s", f.status.WorkflowID, f.status.Error)
+// frozenOutcome is redeem's answer once the freeze has settled. It succeeds
+// only when the points are held: FROZEN, or already being consumed by a
+// confirm. FAILED is the CRM's refusal (nothing frozen); RELEASING or
+// RELEASED means the freeze did not hold (undone, or released already).
+func frozenOutcome(f found) outcome {
+	out := outcome{report: f.report()}
+	switch st := f.status; {
+	case f.stranded != nil:
+		return strandedProblem(f)
 	case f.failure != "":
 		out.problem = f.failure
+	case st.State == workflows.StateFailed:
+		out.problem = fmt.Sprintf("%s: FAILED: %s", st.WorkflowID, st.Error)
+	case st.State == workflows.StateFrozen, st.State == workflows.StateConsuming, st.State == workflows.StateConsumed:
+		out.warnings = replayedWarnings(st.WorkflowID, st.Replayed)
+	default:
+		out.problem = fmt.Sprintf("%s: the points are not held: the redemption is %s", st.WorkflowID, st.State)
+		if st.FrozenAt.IsZero() {
+			out.problem += " (the freeze did not settle and is being undone)"
+		}
+		if st.Error != "" {
+			out.problem += ": " + st.Error
+		}
 	}
 	return out
+}
+
+// replayedWarnings warn that the CRM answered a first request from its
+// idempotency record: the token was used before this workflow existed.
+func replayedWarnings(id string, steps []string) []string {
+	var w []string
+	for _, s := range steps {
+		w = append(w, fmt.Sprintf("warning: %s: the CRM answered the first %s from its idempotency record: its token was used "+
+			"before this workflow (a workflow ID reused after Temporal's retention, or another deployment on the same CRM); "+
+			"the result is that earlier request's", id, s))
+	}
+	return w
 }
 
 // freeze starts a FreezePointsWorkflow and waits for its result.
@@ -100,16 +122,99 @@ func (a *App) freeze(ctx context.Context, req request) outcome {
 	switch {
 	case err == nil:
 		report.State, report.FreezeToken = string(workflows.StateFrozen), res.FreezeToken
-		return outcome{report: report}
+		if res.Replayed {
+			report.Replayed = []string{res.Step}
+		}
+		return outcome{report: report, warnings: replayedWarnings(id, report.Replayed)}
 	case wctx.Err() != nil:
 		report.State = string(workflows.StateFreezing)
 		report.Error = fmt.Sprintf("%s: the freeze did not settle within %s; is a worker polling task queue %s? (starter status --id %s)",
 			id, wait, a.TaskQueue, id)
 		return outcome{report: report, problem: report.Error}
-	default:
+	}
+	switch errorType(err) {
+	case activities.ErrInvalidInput, activities.ErrCRMRejected, workflows.ErrFreezeAbandoned:
 		report.State, report.Error = string(workflows.StateFailed), reason(err)
 		return outcome{report: report, problem: fmt.Sprintf("%s: FAILED: %s", id, report.Error)}
 	}
+	return strandedProblem(found{status: workflows.RedemptionStatus{WorkflowID: id, MemberID: req.member, Points: req.points,
+		FreezeToken: report.FreezeToken}, runID: report.RunID, failure: reason(err),
+		stranded: strandedBy(err, workflows.StrandedFreeze{FreezeToken: report.FreezeToken})})
+}
+
+// settleFreeze settles the freeze of FreezePointsWorkflow req.id with a
+// ReleasePointsWorkflow or ConsumePointsWorkflow (workflow name) of ID
+// settlementID(req.id), and waits for its end. A repeat of the same
+// settlement answers from it; another is refused.
+func (a *App) settleFreeze(ctx context.Context, name string, req request) outcome {
+	f, err := a.lookup(ctx, req.id)
+	switch {
+	case errors.Is(err, errNotFound):
+		return notFound(req.id, a.Namespace)
+	case err != nil:
+		msg := fmt.Sprintf("%s: %s", req.id, reason(err))
+		return outcome{report: Report{WorkflowID: req.id, Error: msg}, problem: msg}
+	case !f.isFreeze():
+		msg := fmt.Sprintf("%s is a %s, not a freeze of %s", req.id, f.typ, workflows.FreezePointsWorkflowName)
+		if f.typ == workflows.RedemptionWorkflowName {
+			msg += " (settle a redemption with starter confirm or starter cancel)"
+		}
+		return outcome{report: withError(f.report(), msg), problem: msg}
+	case f.stranded != nil:
+		return strandedProblem(f)
+	case f.freeze == nil:
+		msg := fmt.Sprintf("%s is %s: nothing to settle", req.id, f.status.State)
+		return outcome{report: withError(f.report(), msg), problem: msg}
+	}
+	sid := settlementID(req.id)
+	if f.status.State != workflows.StateFrozen {
+		return a.awaitSettlement(ctx, name, req, f, sid)
+	}
+	sreq := workflows.SettleRequest{Freeze: *f.freeze, Points: req.points}
+	run, problem := a.start(ctx, sid, name, workflows.SettleSummary(name, sreq), sreq)
+	if run == nil && problem != "" && !a.exists(ctx, sid) {
+		return outcome{report: withError(f.report(), problem), problem: problem}
+	}
+	return a.awaitSettlement(ctx, name, req, f, sid)
+}
+
+// awaitSettlement waits for settlement sid of freeze f and says how it ended.
+func (a *App) awaitSettlement(ctx context.Context, name string, req request, f found, sid string) outcome {
+	desc, err := a.Client.DescribeWorkflow(ctx, sid, "")
+	if err != nil {
+		msg := fmt.Sprintf("%s: reading its settlement %s: %s", req.id, sid, reason(err))
+		return outcome{report: withError(f.report(), msg), problem: msg}
+	}
+	if desc.WorkflowType.Name != name {
+		msg := fmt.Sprintf("%s is already settled by %s %s", req.id, desc.WorkflowType.Name, sid)
+		return outcome{report: withError(f.report(), msg), problem: msg}
+	}
+	var res workflows.SettleResult
+	if err := a.Client.GetWorkflow(ctx, sid, desc.WorkflowExecution.RunID).Get(ctx, &res); err != nil {
+		if ctx.Err() != nil {
+			msg := fmt.Sprintf("%s: stopped waiting for its settlement (%v); starter status --id %s tells how it ends", req.id, ctx.Err(), req.id)
+			return outcome{report: withError(f.report(), msg), problem: msg}
+		}
+		s, _ := a.lookup(ctx, req.id)
+		if s.stranded == nil {
+			s = found{status: f.status, runID: f.runID, failure: reason(err), stranded: strandedBy(err, workflows.StrandedFreeze{FreezeToken: f.status.FreezeToken})}
+		}
+		return strandedProblem(s)
+	}
+	r := f.report()
+	r.State, r.ConsumedPoints, r.ReleasedPoints = string(res.State), res.ConsumedPoints, res.ReleasedPoints
+	r.Error = res.Error
+	out := outcome{report: r}
+	if name == workflows.ConsumePointsWorkflowName && res.State != workflows.StateConsumed {
+		out.problem = fmt.Sprintf("%s: the CRM refused the consume, the points were released: %s", req.id, res.Error)
+	}
+	return out
+}
+
+// exists reports whether workflow id exists.
+func (a *App) exists(ctx context.Context, id string) bool {
+	_, err := a.Client.DescribeWorkflow(ctx, id, "")
+	return err == nil
 }
 
 // start starts workflow name by name with id, never reusing an ID. The

@@ -77,6 +77,12 @@ func TestBadCRMAnswers(t *testing.T) {
 			wantType: activities.ErrCRMRejected, wantMsg: "WAT", calls: 1},
 		{name: "429 with a garbage Retry-After", handler: answer(429, "application/json", `{"success":false,"code":"TOO_MANY"}`, "Retry-After", "soon-ish"),
 			wantType: activities.ErrCRMTransient, wantMsg: "429", calls: 1},
+		{name: "1 MiB message on a refusal", handler: answer(400, "application/json", `{"success":false,"code":"BAD","message":"`+strings.Repeat("积分不足 ", 1<<16)+`"}`),
+			wantType: activities.ErrCRMRejected, wantMsg: "BAD: 积分不足 积分不足", calls: 1},
+		{name: "multi-line message with escapes", handler: answer(422, "application/json", `{"success":false,"code":"LOCKED","message":"line one\nline two\r\n\u001b[2J\u202eevil"}`),
+			wantType: activities.ErrCRMRejected, wantMsg: "LOCKED: line one line two [2J evil", calls: 1},
+		{name: "huge Location", handler: answer(302, "", "", "Location", "https://sso.example.com/"+strings.Repeat("a", 1<<16)),
+			wantType: activities.ErrCRMRejected, wantMsg: "redirect to https://sso.example.com/aaa", calls: 1},
 		{name: "invalid input: negative points", in: func(in activities.Input) activities.Input { in.Points = -1; return in },
 			wantType: activities.ErrInvalidInput, wantMsg: "point"},
 		{name: "invalid input: 300-char description", in: func(in activities.Input) activities.Input { in.Description = strings.Repeat("d", 300); return in },
@@ -111,6 +117,7 @@ func TestBadCRMAnswers(t *testing.T) {
 			require.Equal(t, tc.wantType == activities.ErrCRMTransient, !appErr.NonRetryable(), "retryable exactly when the outcome is unknown")
 			require.Contains(t, err.Error(), tc.wantMsg)
 			require.NotContains(t, err.Error(), "\n", "one line")
+			require.NotContains(t, err.Error(), "\x1b", "no terminal escapes")
 			require.Less(t, len(err.Error()), 2000, "the message is bounded: %.200s", err.Error())
 			require.Equal(t, tc.calls, calls.Load(), "CRM calls")
 		})

@@ -38,8 +38,13 @@ func payloadsOf(events []*historypb.HistoryEvent) []*commonpb.Payload {
 }
 
 func walk(m protoreflect.Message, out *[]*commonpb.Payload) {
-	if p, ok := m.Interface().(*commonpb.Payload); ok {
+	switch p := m.Interface().(type) {
+	case *commonpb.Payload:
 		*out = append(*out, p)
+		return
+	case *commonpb.SearchAttributes:
+		// Indexed for visibility, so never encoded by a codec (the SDK's
+		// TemporalChangeVersion, ours); rawBytes still finds any secret in them.
 		return
 	}
 	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
