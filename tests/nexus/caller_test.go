@@ -139,3 +139,27 @@ func SettleOrderWorkflow(ctx workflow.Context, in SettleOrderRequest) (workflows
 		workflow.NexusOperationOptions{ScheduleToCloseTimeout: operationTimeout}).Get(ctx, &res)
 	return res, err
 }
+
+// DecideOrderRequest sends one decision about an order's redemption.
+type DecideOrderRequest struct {
+	Endpoint string
+	OrderID  string
+	// Decision is pointsnexus.OpConfirm or pointsnexus.OpCancel.
+	Decision string
+}
+
+// DecideOrderWorkflow calls the confirm or cancel operation alone, as a
+// workflow of the order team that did not start the redemption would.
+func DecideOrderWorkflow(ctx workflow.Context, in DecideOrderRequest) (workflows.RedemptionStatus, error) {
+	var st workflows.RedemptionStatus
+	c := workflow.NewNexusClient(in.Endpoint, pointsnexus.ServiceName)
+	opts := workflow.NexusOperationOptions{ScheduleToCloseTimeout: operationTimeout}
+	var f workflow.NexusOperationFuture
+	if in.Decision == pointsnexus.OpConfirm {
+		f = c.ExecuteOperation(ctx, pointsnexus.ConfirmOperation, pointsnexus.ConfirmInput{Key: in.OrderID}, opts)
+	} else {
+		f = c.ExecuteOperation(ctx, pointsnexus.CancelOperation, pointsnexus.RedemptionRef{Key: in.OrderID}, opts)
+	}
+	err := f.Get(ctx, &st)
+	return st, err
+}

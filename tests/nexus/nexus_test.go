@@ -46,6 +46,7 @@ func startStack(ctx context.Context, t *testing.T) *stack {
 	w.RegisterWorkflow(OrderWorkflow)
 	w.RegisterWorkflow(FreezeOrderWorkflow)
 	w.RegisterWorkflow(SettleOrderWorkflow)
+	w.RegisterWorkflow(DecideOrderWorkflow)
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
 	return &stack{dev: dev, sb: dev.Sandbox(), orders: orders, endpoint: devstack.NexusEndpoint}
@@ -107,7 +108,7 @@ func TestNexus(t *testing.T) {
 		testenv.RequireSettled(ctx, t, s.sb, id, member, 100, 40, workflows.StateReleased)
 	})
 
-	t.Run("a used key is refused, its redemption untouched", func(t *testing.T) {
+	t.Run("a used key is refused; decisions after the end", func(t *testing.T) {
 		member := testenv.Grant(ctx, t, s.sb, 100)
 		order := testenv.UniqueName("order")
 		var first OrderResult
@@ -121,6 +122,22 @@ func TestNexus(t *testing.T) {
 		err = run.Get(ctx, nil)
 		require.Error(t, err)
 		require.Equal(t, pointsnexus.ErrAlreadyStarted, pointsnexus.ErrorType(err), "%v", err)
+
+		// After the end: a repeat of the confirm that won is answered, a
+		// cancel is refused.
+		decide := func(decision string) (workflows.RedemptionStatus, error) {
+			in := DecideOrderRequest{Endpoint: s.endpoint, OrderID: order, Decision: decision}
+			run, err := s.orders.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: decision + "-order-" + order, TaskQueue: ordersQueue}, DecideOrderWorkflow, in)
+			require.NoError(t, err)
+			var st workflows.RedemptionStatus
+			return st, run.Get(ctx, &st)
+		}
+		again, err := decide(pointsnexus.OpConfirm)
+		require.NoError(t, err)
+		require.Equal(t, first.Final, again)
+		_, err = decide(pointsnexus.OpCancel)
+		require.Equal(t, workflows.ErrNotFrozen, pointsnexus.ErrorType(err), "%v", err)
+		require.ErrorContains(t, err, "decided by confirm")
 		testenv.RequireSettled(ctx, t, s.sb, "redeem-"+order, member, 100, 10, workflows.StateConsumed)
 	})
 
