@@ -15,6 +15,7 @@ import (
 
 	"github.com/kylinpoints/kylin-points/internal/config"
 	"github.com/kylinpoints/kylin-points/internal/logging"
+	"github.com/kylinpoints/kylin-points/internal/tracing"
 	"github.com/kylinpoints/kylin-points/internal/workerapp"
 )
 
@@ -55,6 +56,13 @@ func run() int {
 	}
 	defer func() { _ = obs.Close() }()
 	hooks := obs.Options()
+	tr, err := tracing.FromEnv(ctx, os.Getenv, "kylin-points-worker")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "worker: "+err.Error())
+		return 2
+	}
+	defer func() { _ = tr.Close() }()
+	hooks.Interceptors, hooks.WrapTransport = tr.ClientInterceptors(), tr.Transport
 
 	opts, err := workerapp.ClientOptions(cfg, logger, hooks)
 	if err != nil {
@@ -67,7 +75,8 @@ func run() int {
 		zap.String("taskQueue", cfg.TaskQueue),
 		zap.String("crmBaseURL", cfg.CRM.BaseURL),
 		zap.String("metricsAddr", obs.Addr()),
-		zap.Stringer("payload", cfg.Payload))
+		zap.Stringer("payload", cfg.Payload),
+		zap.Bool("tracing", tr.Enabled()))
 	c, err := workerapp.Dial(ctx, opts)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "worker: "+err.Error())

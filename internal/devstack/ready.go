@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kylinpoints/kylin-points/crm/sandbox"
+	"github.com/kylinpoints/kylin-points/pointsnexus"
 )
 
 // WriteReady writes the "ready" block: where each part listens, how to run
@@ -24,6 +25,7 @@ func (s *Stack) WriteReady(out io.Writer) {
 	line("  Web UI       %s", s.part(!s.opts.NoUI, s.UIURL(), "not started (-ui=false)"))
 	line("  CRM sandbox  %s", s.part(!s.opts.NoSandbox, s.SandboxURL()+"  (caller "+sandbox.DemoServiceName+")", "not started (-sandbox=false)"))
 	line("  worker       %s", s.part(!s.opts.NoWorker, "task queue "+TaskQueue+", in this process", "not started (-worker=false)"))
+	line("  Nexus        endpoint %s, service %s (for workflows of other namespaces)", NexusEndpoint, pointsnexus.ServiceName)
 	line("  metrics      %s", s.part(s.MetricsURL() != "", s.MetricsURL()+"/metrics  (/healthz, /readyz)", "off (-metrics-addr=\"\")"))
 	line("  payloads     %s", s.part(s.CodecURL() != "", "encrypted; codec server "+s.CodecURL()+" (the Web UI decodes through it)", "plaintext (no -payload-key-file)"))
 	line("")

@@ -107,6 +107,9 @@ func (s *Stack) start(ctx context.Context, sandboxListener net.Listener) error {
 	if err := s.startTemporal(ctx); err != nil {
 		return err
 	}
+	if err := s.createNexusEndpoint(ctx); err != nil {
+		return err
+	}
 	s.serveObservability()
 	if sandboxListener != nil {
 		s.progress("starting CRM sandbox on %s …", s.SandboxURL())

@@ -40,6 +40,8 @@ func dynamicConfig() dynamicconfig.StaticClient {
 		dynamicconfig.HistoryPersistenceMaxQPS.Key():  45000,
 		// The Web UI lists and counts runs often.
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
+		// A Nexus endpoint created on the stack is routed at once.
+		dynamicconfig.ForceNexusEndpointRefreshOnRead.Key(): true,
 	}
 }
 
@@ -129,8 +131,15 @@ func serverConfig(host string, port int, sqlConf *config.SQL) (*config.Config, e
 		},
 	}
 	conf.DCRedirectionPolicy.Policy = "noop"
+	// The frontend's HTTP API carries Nexus requests: the history service
+	// sends each operation of a caller's workflow to it, to be matched to
+	// the handler's worker.
+	httpPort, err := freePort(host)
+	if err != nil {
+		return nil, err
+	}
 	conf.Services = map[string]config.Service{
-		string(primitives.FrontendService): {RPC: config.RPC{GRPCPort: port, BindOnIP: host}},
+		string(primitives.FrontendService): {RPC: config.RPC{GRPCPort: port, HTTPPort: httpPort, BindOnIP: host}},
 	}
 	for _, name := range []primitives.ServiceName{primitives.HistoryService, primitives.MatchingService, primitives.WorkerService} {
 		p, err := freePort(host)
@@ -144,6 +153,7 @@ func serverConfig(host string, port int, sqlConf *config.SQL) (*config.Config, e
 	conf.NamespaceDefaults.Archival.History.State = "disabled"
 	conf.NamespaceDefaults.Archival.Visibility.State = "disabled"
 	conf.PublicClient.HostPort = frontend
+	conf.PublicClient.HTTPHostPort = net.JoinHostPort(host, strconv.Itoa(httpPort))
 	return &conf, nil
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/kylinpoints/kylin-points/internal/config"
 	"github.com/kylinpoints/kylin-points/internal/logging"
 	"github.com/kylinpoints/kylin-points/internal/safetext"
+	"github.com/kylinpoints/kylin-points/internal/tracing"
 )
 
 // Exit statuses (DESIGN.md): users' scripts rely on them.
@@ -57,6 +58,14 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 	// encrypted before it leaves the process, and what it reads is decrypted.
 	opts.DataConverter = inv.common.Payload.DataConverter()
 	opts.FailureConverter = inv.common.Payload.FailureConverter()
+	// With an OTLP endpoint set, the start, update and query are traced,
+	// and the worker's spans join the same trace.
+	tr, err := tracing.FromEnv(ctx, env, "kylin-points-starter")
+	if err != nil {
+		return fail(stderr, ExitUsage, err.Error())
+	}
+	defer func() { _ = tr.Close() }()
+	opts.Interceptors = append(opts.Interceptors, tr.ClientInterceptors()...)
 
 	dctx, cancel := context.WithTimeout(ctx, dialTimeout)
 	c, err := client.DialContext(dctx, opts)

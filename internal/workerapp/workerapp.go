@@ -12,6 +12,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/kylinpoints/kylin-points/internal/config"
 	"github.com/kylinpoints/kylin-points/internal/logging"
 	"github.com/kylinpoints/kylin-points/internal/search"
+	"github.com/kylinpoints/kylin-points/pointsnexus"
 	"github.com/kylinpoints/kylin-points/workflows"
 )
 
@@ -40,6 +42,12 @@ type Options struct {
 	// WrapCRM, when set, decorates the CRM client the activities call,
 	// e.g. to observe every call.
 	WrapCRM func(activities.CRM) activities.CRM
+	// Interceptors go on the client Dial makes, e.g. tracing
+	// (internal/tracing); they also serve the worker made from it.
+	Interceptors []interceptor.ClientInterceptor
+	// WrapTransport, when set, wraps the HTTP transport of the CRM client,
+	// e.g. to trace every request.
+	WrapTransport func(http.RoundTripper) http.RoundTripper
 	// OnPolling, when set, hears true once the worker has started polling
 	// and false when it stops (asked to, or after a fatal error), e.g. to
 	// answer /readyz.
@@ -64,6 +72,7 @@ func ClientOptions(cfg config.Config, logger *zap.Logger, o Options) (client.Opt
 	opts.MetricsHandler = o.MetricsHandler
 	opts.DataConverter = o.DataConverter
 	opts.FailureConverter = o.FailureConverter
+	opts.Interceptors = append(opts.Interceptors, o.Interceptors...)
 	return opts, nil
 }
 
@@ -94,7 +103,11 @@ func NewCRMClient(cfg config.CRM, logger *zap.Logger) *crm.Client {
 // activities registered. onFatal, if not nil, receives an error that stops
 // the worker for good (e.g. the namespace does not exist).
 func New(c client.Client, cfg config.Config, logger *zap.Logger, o Options, onFatal func(error)) worker.Worker {
-	var crmClient activities.CRM = NewCRMClient(cfg.CRM, logger)
+	crmHTTP := NewCRMClient(cfg.CRM, logger)
+	if o.WrapTransport != nil {
+		crmHTTP.HTTPClient.Transport = o.WrapTransport(crmHTTP.HTTPClient.Transport)
+	}
+	var crmClient activities.CRM = crmHTTP
 	if o.WrapCRM != nil {
 		crmClient = o.WrapCRM(crmClient)
 	}
@@ -111,6 +124,9 @@ func New(c client.Client, cfg config.Config, logger *zap.Logger, o Options, onFa
 		Defaults: activities.BodyFields{MemberType: cfg.CRM.MemberType, ChannelType: cfg.CRM.ChannelType},
 		Search:   activities.Search{Enabled: cfg.Search.Enabled, MemberMode: cfg.Search.MemberMode, MemberKey: cfg.Search.MemberKey},
 	})
+	// The Nexus service "points" lets workflows of other namespaces call the
+	// freeze and the redemption through an endpoint that targets this queue.
+	w.RegisterNexusService(pointsnexus.NewService())
 	return w
 }
 

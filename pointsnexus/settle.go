@@ -1,0 +1,75 @@
+package pointsnexus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/nexus-rpc/sdk-go/nexus"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/temporalnexus"
+
+	"github.com/kylinpoints/kylin-points/workflows"
+)
+
+// settleOperation settles the freeze that OpFreeze made for the same key:
+// it reads that freeze's result (FreezePointsWorkflow "freeze-<key>") and
+// starts ReleasePointsWorkflow or ConsumePointsWorkflow as "settle-<key>",
+// so a freeze is settled once, by a release or a consume. The operation's
+// result is the workflow's SettleResult. A freeze that failed has nothing to
+// settle (ErrNothingFrozen); one still running is waited for, then retried.
+func settleOperation(name, workflowName string) nexus.Operation[SettleInput, workflows.SettleResult] {
+	return temporalnexus.MustNewWorkflowRunOperationWithOptions(temporalnexus.WorkflowRunOperationOptions[SettleInput, workflows.SettleResult]{
+		Name: name,
+		Handler: func(ctx context.Context, in SettleInput, opts nexus.StartOperationOptions) (temporalnexus.WorkflowHandle[workflows.SettleResult], error) {
+			if name == OpRelease && in.Points != 0 {
+				return nil, badRequest(fmt.Errorf("points is for %s only: a release gives back the whole freeze", OpConsume))
+			}
+			id, err := SettleWorkflowID(in.Key)
+			if err != nil {
+				return nil, badRequest(err)
+			}
+			freeze, err := frozenBy(ctx, in.Key)
+			if err != nil {
+				return nil, err
+			}
+			req := workflows.SettleRequest{Freeze: freeze, Points: in.Points}
+			return startWorkflow[workflows.SettleResult](ctx, opts, id, nil, workflowName, settleSummary(name, req), req)
+		},
+	})
+}
+
+// frozenBy is the result of the freeze of key, as its settlement needs it.
+func frozenBy(ctx context.Context, key string) (workflows.FreezeResult, error) {
+	var res workflows.FreezeResult
+	id, err := FreezeWorkflowID(key)
+	if err != nil {
+		return res, badRequest(err)
+	}
+	wctx, cancel := withinDeadline(ctx)
+	defer cancel()
+	err = temporalnexus.GetClient(ctx).GetWorkflow(wctx, id, "").Get(wctx, &res)
+	var wfErr *temporal.WorkflowExecutionError
+	switch {
+	case err == nil:
+		return res, nil
+	case isNotFound(err):
+		return res, &nexus.HandlerError{Type: nexus.HandlerErrorTypeNotFound, Message: "freeze " + id + " not found"}
+	case errors.As(err, &wfErr):
+		return res, failed(ErrNothingFrozen, "freeze %s did not freeze the points, nothing to settle: %s", id, reason(err))
+	case wctx.Err() != nil && ctx.Err() == nil:
+		return res, retryLater("freeze %s has not ended yet; the request is retried", id)
+	}
+	return res, err
+}
+
+// settleSummary is the Web UI's line for a settlement, e.g.
+// "consume 3 of 5 points of member m-1 frozen by freeze-1001".
+func settleSummary(op string, req workflows.SettleRequest) string {
+	amount := strconv.FormatFloat(req.Freeze.Points, 'f', -1, 64) + " points"
+	if req.Points != 0 {
+		amount = strconv.FormatFloat(req.Points, 'f', -1, 64) + " of " + amount
+	}
+	return fmt.Sprintf("%s %s of member %s frozen by %s", op, amount, req.Freeze.MemberID, req.Freeze.WorkflowID)
+}
