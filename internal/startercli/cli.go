@@ -99,6 +99,9 @@ type App struct {
 	// FreezeWait bounds how long redeem and freeze wait for the freeze; 0 means
 	// the workflows' freeze timeout plus 30s.
 	FreezeWait time.Duration
+	// Search is how list writes the member it filters on; set from the
+	// command line and the environment on every run.
+	Search config.Search
 }
 
 // Run runs one command line, as the package's Run does, on a.Client.
@@ -168,12 +171,19 @@ func parse(args []string, stdout, stderr io.Writer, env config.Env) (inv invocat
 }
 
 func (a *App) execute(ctx context.Context, inv invocation) int {
+	a.Search = inv.common.Search
 	out := inv.cmd.run(a, ctx, inv.req)
-	out.report.UIURL = a.link(out.report.WorkflowID, out.report.RunID)
-	if inv.json {
-		writeJSON(a.Stdout, out.report)
-	} else {
-		writeHuman(a.Stdout, out.report)
+	reports := out.list
+	if !out.isList {
+		reports = []Report{out.report}
+	}
+	for _, r := range reports {
+		r.UIURL = a.link(r.WorkflowID, r.RunID)
+		if inv.json {
+			writeJSON(a.Stdout, r)
+		} else {
+			writeHuman(a.Stdout, r)
+		}
 	}
 	for _, w := range out.warnings {
 		fmt.Fprintln(a.Stderr, "starter: "+safetext.Line(w, maxLineChars))

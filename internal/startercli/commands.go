@@ -35,6 +35,7 @@ type flagSpec struct {
 // input is the raw flag values of one invocation.
 type input struct {
 	id, member, points, description, shop, hold string
+	state, olderThan, typ, limit                string
 }
 
 var (
@@ -47,6 +48,11 @@ var (
 	flagID          = flagSpec{"id", "WORKFLOW_ID", "workflow ID of the redemption (required)", func(in *input) *string { return &in.id }}
 	flagConfirmPts  = flagSpec{"points", "N", "points to consume, at most those frozen; the rest are released (default all)", func(in *input) *string { return &in.points }}
 	flagFreezeID    = flagSpec{"id", "WORKFLOW_ID", "workflow ID of the freeze (required)", func(in *input) *string { return &in.id }}
+	flagState       = flagSpec{"state", "STATE", "only runs in this state: FREEZING, FROZEN, CONSUMING, CONSUMED, RELEASING, RELEASED or FAILED", func(in *input) *string { return &in.state }}
+	flagListMember  = flagSpec{"member", "ID", "only this member's runs (written as the workers write it: see KYLIN_MEMBER_SEARCH)", func(in *input) *string { return &in.member }}
+	flagOlderThan   = flagSpec{"older-than", "DURATION", "only runs started longer ago than this, e.g. 1h", func(in *input) *string { return &in.olderThan }}
+	flagType        = flagSpec{"type", "KIND", "redemption (default), freeze or all", func(in *input) *string { return &in.typ }}
+	flagLimit       = flagSpec{"limit", "N", "at most N runs, newest first (default 100)", func(in *input) *string { return &in.limit }}
 )
 
 // commands in the order of the top-level --help.
@@ -106,6 +112,18 @@ var commands = []*command{
 		flags: []flagSpec{flagMember, flagPoints, flagDescription, flagShop, flagStartID},
 		check: checkFreeze,
 		run:   (*App).freeze,
+	},
+	{
+		name:    "list",
+		usage:   "starter list [--state STATE] [--member ID] [--older-than DURATION] [--type KIND] [--limit N]",
+		summary: "find redemptions by state, member and age",
+		details: "Lists the runs the filters select, from their search attributes (no worker is asked): one line each\n" +
+			"with its Web UI link, or with --json one JSON object a line. For example, what is still FROZEN for\n" +
+			"a member: --state FROZEN --member ID; what has been RELEASING for an hour: --state RELEASING\n" +
+			"--older-than 1h. The namespace must have the search attributes (see the README).",
+		flags: []flagSpec{flagState, flagListMember, flagOlderThan, flagType, flagLimit},
+		check: checkList,
+		run:   (*App).list,
 	},
 	{
 		name:    "consume",

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/kylinpoints/kylin-points/crm"
 	"github.com/kylinpoints/kylin-points/internal/safetext"
@@ -41,7 +42,11 @@ type Report struct {
 	Stranded string `json:"stranded,omitempty"`
 	// Retrying is the last failure of a step the worker keeps retrying.
 	Retrying string `json:"retrying,omitempty"`
-	Error    string `json:"error,omitempty"`
+	// StartedAt and HoldUntil are list's: when the run started, and when
+	// the hold of a FROZEN redemption ends.
+	StartedAt *time.Time `json:"startedAt,omitempty"`
+	HoldUntil *time.Time `json:"holdUntil,omitempty"`
+	Error     string     `json:"error,omitempty"`
 	// UIURL links to the run's history in the Temporal Web UI.
 	UIURL string `json:"uiUrl,omitempty"`
 }
@@ -52,10 +57,13 @@ const (
 	strandedPossible = "possible"
 )
 
-// outcome is the result of one command: what to print, the failure line
-// for stderr ("" when it succeeded) and warnings for stderr.
+// outcome is the result of one command: what to print (one report, or
+// list's many), the failure line for stderr ("" when it succeeded) and
+// warnings for stderr.
 type outcome struct {
 	report   Report
+	list     []Report
+	isList   bool
 	problem  string
 	warnings []string
 }
@@ -100,7 +108,14 @@ func writeHuman(w io.Writer, r Report) {
 	if r.State == "" {
 		return
 	}
-	fmt.Fprintf(w, "%s: %s — %s\n", r.WorkflowID, r.State, safetext.Line(describe(r), maxLineChars))
+	line := describe(r)
+	if r.StartedAt != nil {
+		line += ", started " + r.StartedAt.UTC().Format(time.RFC3339)
+		if r.HoldUntil != nil {
+			line += ", held until " + r.HoldUntil.UTC().Format(time.RFC3339)
+		}
+	}
+	fmt.Fprintf(w, "%s: %s — %s\n", r.WorkflowID, r.State, safetext.Line(line, maxLineChars))
 	if r.Retrying != "" {
 		fmt.Fprintf(w, "  retrying: %s\n", safetext.Line(r.Retrying, maxLineChars))
 	}

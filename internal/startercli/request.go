@@ -23,6 +23,11 @@ type request struct {
 	shop        string
 	// hold is 0 when --hold was not given: the workflow's default applies.
 	hold time.Duration
+	// list's filters.
+	state     string
+	olderThan time.Duration
+	types     []string
+	limit     int
 }
 
 // checkRedeem checks the flags of redeem: those of freeze, and --hold.
@@ -55,8 +60,8 @@ func checkFreeze(in input) (request, []string) {
 	}
 	if req.member == "" {
 		problems = append(problems, "--member is required")
-	} else if err := crm.ValidateMemberID(req.member); err != nil {
-		problems = append(problems, "--member: "+err.Error())
+	} else if problem := validateMember(req.member); problem != "" {
+		problems = append(problems, problem)
 	}
 	if err := crm.ValidateShopCode(req.shop); err != nil {
 		problems = append(problems, "--shop: "+err.Error())
@@ -89,6 +94,14 @@ func checkFreeze(in input) (request, []string) {
 		req.id = id
 	}
 	return req, problems
+}
+
+// validateMember checks a --member with the CRM client's rules.
+func validateMember(member string) string {
+	if err := crm.ValidateMemberID(member); err != nil {
+		return "--member: " + err.Error()
+	}
+	return ""
 }
 
 // checkConfirm checks the flags of confirm and consume: --id, and --points

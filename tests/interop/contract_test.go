@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kylinpoints/kylin-points/activities"
+	"github.com/kylinpoints/kylin-points/internal/search"
 	"github.com/kylinpoints/kylin-points/pointsnexus"
 	"github.com/kylinpoints/kylin-points/workflows"
 )
@@ -79,8 +80,17 @@ func TestContractMatchesTheCode(t *testing.T) {
 	})
 
 	t.Run("updates and query", func(t *testing.T) {
-		require.ElementsMatch(t, []string{workflows.UpdateConfirm, workflows.UpdateCancel, workflows.QueryStatus},
+		require.ElementsMatch(t, []string{workflows.UpdateConfirm, workflows.UpdateCancel, workflows.QueryStatus, workflows.UpdateAwaitFreeze},
 			doc.column(t, "Updates and the query of a redemption", 0))
+	})
+
+	t.Run("search attributes", func(t *testing.T) {
+		var names, types []string
+		for _, a := range search.Attributes {
+			names, types = append(names, a.Name), append(types, a.TypeName())
+		}
+		require.Equal(t, names, doc.column(t, "Search attributes", 0))
+		require.Equal(t, types, doc.column(t, "Search attributes", 1))
 	})
 
 	t.Run("nexus operations", func(t *testing.T) {

@@ -82,9 +82,7 @@ func TestOneTracePerRedemption(t *testing.T) {
 	require.NoError(t, provider.ForceFlush(ctx))
 	spans := rec.Ended()
 
-	root := only(t, spans, func(s sdktrace.ReadOnlySpan) bool {
-		return s.Name() == "StartWorkflow:"+workflows.RedemptionWorkflowName && attr(s, "temporalWorkflowID") == id
-	})
+	root := rootOf(t, spans, id)
 	require.False(t, root.Parent().IsValid(), "the starter's start is the root")
 	trc := root.SpanContext().TraceID()
 	inTrace := func(name string) sdktrace.ReadOnlySpan {
@@ -119,9 +117,7 @@ func TestOneTracePerRedemption(t *testing.T) {
 		}
 	}
 	// The refused redemption is a trace of its own, failed freeze included.
-	refusedRoot := only(t, spans, func(s sdktrace.ReadOnlySpan) bool {
-		return s.Name() == "StartWorkflow:"+workflows.RedemptionWorkflowName && attr(s, "temporalWorkflowID") == refused
-	})
+	refusedRoot := rootOf(t, spans, refused)
 	require.NotEqual(t, trc, refusedRoot.SpanContext().TraceID())
 	failedFreeze := only(t, spans, func(s sdktrace.ReadOnlySpan) bool {
 		return s.SpanContext().TraceID() == refusedRoot.SpanContext().TraceID() && s.Name() == "RunActivity:Freeze"
@@ -181,6 +177,18 @@ func requireChild(t *testing.T, parent, child sdktrace.ReadOnlySpan) {
 	t.Helper()
 	require.Equal(t, parent.SpanContext().SpanID(), child.Parent().SpanID(), "%s is a child of %s", child.Name(), parent.Name())
 	require.False(t, child.StartTime().Before(parent.StartTime()), "%s starts after %s", child.Name(), parent.Name())
+}
+
+// rootOf is the starter's span that started redemption id: the parent of
+// its RunWorkflow, the Update-with-Start of awaitFreeze (redeem's one call).
+func rootOf(t *testing.T, spans []sdktrace.ReadOnlySpan, id string) sdktrace.ReadOnlySpan {
+	t.Helper()
+	run := only(t, spans, func(s sdktrace.ReadOnlySpan) bool {
+		return s.Name() == "RunWorkflow:"+workflows.RedemptionWorkflowName && attr(s, "temporalWorkflowID") == id
+	})
+	return only(t, spans, func(s sdktrace.ReadOnlySpan) bool {
+		return s.Name() == "UpdateWithStartWorkflow:"+workflows.UpdateAwaitFreeze && s.SpanContext().SpanID() == run.Parent().SpanID()
+	})
 }
 
 func only(t *testing.T, spans []sdktrace.ReadOnlySpan, match func(sdktrace.ReadOnlySpan) bool) sdktrace.ReadOnlySpan {

@@ -2,7 +2,11 @@ package testenv
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"time"
 
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"github.com/kylinpoints/kylin-points/workflows"
@@ -19,9 +23,21 @@ func Status(ctx context.Context, c client.Client, workflowID string) (workflows.
 }
 
 // WaitSettledFreeze waits until the redemption leaves FREEZING and returns
-// its status then (workflows.AwaitFreeze: an Update, no polling).
+// its status then (workflows.AwaitFreeze: an Update, no polling of the
+// status). A redemption started by another (a Nexus operation, a process)
+// may not exist yet: that is waited for too.
 func WaitSettledFreeze(ctx context.Context, c client.Client, workflowID string) (workflows.RedemptionStatus, error) {
-	return workflows.AwaitFreeze(ctx, c, workflowID)
+	for {
+		st, err := workflows.AwaitFreeze(ctx, c, workflowID)
+		if _, notYet := errors.AsType[*serviceerror.NotFound](err); !notYet {
+			return st, err
+		}
+		select {
+		case <-ctx.Done():
+			return st, fmt.Errorf("%s never started: %w", workflowID, err)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // StartRedemption starts a RedemptionWorkflow by name with the callers'
