@@ -25,6 +25,8 @@ type Config struct {
 	MetricsAddr string
 	// Payload is the payload encryption; its zero value leaves payloads in plaintext.
 	Payload Payload
+	// Deployment is the worker's Worker Versioning; its zero value is unversioned.
+	Deployment Deployment
 }
 
 // Load reads the worker's configuration from args (without the program name)
@@ -47,6 +49,7 @@ func Load(args []string, env Env) (Config, error) {
 		LogLevel:    b.logLevel(&p),
 		MetricsAddr: b.metricsAddr(&p),
 		Payload:     b.payload(&p),
+		Deployment:  b.deployment(&p),
 	}
 	return cfg, p.Err()
 }

@@ -75,7 +75,7 @@ var WorkerSettings = []Setting{
 	TemporalAddress, TemporalNamespace, TaskQueue,
 	CRMBaseURL, CRMServiceName, CRMServiceSecret, CRMServiceSecretFile, CRMTimeout,
 	CRMMemberType, CRMChannelType, CRMFreezePath, CRMReleasePath, CRMConsumePath, CRMMaxQPS,
-	LogLevel, MetricsAddr, PayloadKeyFile,
+	LogLevel, MetricsAddr, PayloadKeyFile, WorkerDeploymentName, WorkerBuildID,
 }
 
 // StarterSettings are the settings every starter command takes, in --help order.

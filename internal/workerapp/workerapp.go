@@ -43,6 +43,9 @@ type Options struct {
 	// and false when it stops (asked to, or after a fatal error), e.g. to
 	// answer /readyz.
 	OnPolling func(polling bool)
+	// Register, when set, registers the workflows and activities instead of
+	// workflows.Register, e.g. a test's changed workflow under the same name.
+	Register func(worker.Registry, *activities.Activities)
 }
 
 func (o Options) polling(on bool) {
@@ -104,8 +107,13 @@ func New(c client.Client, cfg config.Config, logger *zap.Logger, o Options, onFa
 		TaskQueueActivitiesPerSecond: cfg.MaxQPS,
 		WorkerStopTimeout:            effectiveTimeout(cfg.CRM.Timeout) + stopGrace,
 		OnFatalError:                 onFatal,
+		DeploymentOptions:            DeploymentOptions(cfg.Deployment),
 	})
-	workflows.Register(w, &activities.Activities{CRM: crmClient})
+	register := workflows.Register
+	if o.Register != nil {
+		register = o.Register
+	}
+	register(w, &activities.Activities{CRM: crmClient})
 	return w
 }
 
@@ -130,7 +138,8 @@ func RunWithOptions(ctx context.Context, c client.Client, cfg config.Config, log
 		return fmt.Errorf("starting worker on task queue %s: %w", cfg.TaskQueue, err)
 	}
 	o.polling(true)
-	logger.Info("worker started", zap.String("taskQueue", cfg.TaskQueue), zap.Float64("crmMaxQPS", cfg.MaxQPS))
+	logger.Info("worker started", zap.String("taskQueue", cfg.TaskQueue), zap.Float64("crmMaxQPS", cfg.MaxQPS),
+		zap.String("deployment", cfg.Deployment.Name), zap.String("buildID", cfg.Deployment.BuildID))
 	var err error
 	select {
 	case <-ctx.Done():
