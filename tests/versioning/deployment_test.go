@@ -7,6 +7,8 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+
+	"github.com/kylinpoints/kylin-points/tests/internal/testenv"
 )
 
 // waitVersion waits until a worker of buildID has polled, so that the
@@ -17,7 +19,7 @@ func waitVersion(ctx context.Context, d client.WorkerDeploymentHandle, buildID s
 		if err == nil {
 			return nil
 		}
-		if err := pause(ctx, 200*time.Millisecond); err != nil {
+		if err := testenv.Pause(ctx, 200*time.Millisecond); err != nil {
 			return fmt.Errorf("version %s never registered (last error %v): %w", buildID, err, ctx.Err())
 		}
 	}
@@ -32,7 +34,7 @@ func setCurrent(ctx context.Context, d client.WorkerDeploymentHandle, buildID st
 		if err == nil {
 			return nil
 		}
-		if err := pause(ctx, 200*time.Millisecond); err != nil {
+		if err := testenv.Pause(ctx, 200*time.Millisecond); err != nil {
 			return fmt.Errorf("set-current-version %s (last error %v): %w", buildID, err, ctx.Err())
 		}
 	}
@@ -48,7 +50,7 @@ func waitDrained(ctx context.Context, d client.WorkerDeploymentHandle, buildID s
 			v.Info.DrainageInfo.DrainageStatus == client.WorkerDeploymentVersionDrainageStatusDrained {
 			return time.Since(began), nil
 		}
-		if err := pause(ctx, 500*time.Millisecond); err != nil {
+		if err := testenv.Pause(ctx, 500*time.Millisecond); err != nil {
 			return 0, fmt.Errorf("version %s never drained (last answer %+v, %v): %w", buildID, v.Info.DrainageInfo, err, ctx.Err())
 		}
 	}
@@ -62,13 +64,4 @@ func ranOn(ctx context.Context, c client.Client, id string) (buildID string, pin
 	}
 	info := d.GetWorkflowExecutionInfo().GetVersioningInfo()
 	return info.GetDeploymentVersion().GetBuildId(), info.GetBehavior() == enumspb.VERSIONING_BEHAVIOR_PINNED, nil
-}
-
-func pause(ctx context.Context, d time.Duration) error {
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(d):
-		return nil
-	}
 }
