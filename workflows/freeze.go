@@ -39,7 +39,9 @@ func FreezePointsWorkflow(ctx workflow.Context, req FreezeRequest) (FreezeResult
 	req.Body = p.body
 	st := RedemptionStatus{State: StateFreezing, MemberID: req.MemberID, Points: req.Points}
 	show(ctx, p, st.State, req.Points, time.Time{}, detailsOf(st, time.Time{}))
-	ctx = withWaiting(ctx, func(why string) { show(ctx, p, st.State, req.Points, time.Time{}, fmt.Sprintf("%s: %s", st.State, why)) })
+	ctx = withWaiting(ctx, func(why string) {
+		show(ctx, p, st.State, req.Points, time.Time{}, fmt.Sprintf("%s: %s", st.State, why))
+	})
 	res, err = freezePoints(ctx, req, func(string) {
 		st.State = StateReleasing
 		show(ctx, p, st.State, req.Points, time.Time{}, "RELEASING: undoing a freeze that did not settle")

@@ -27,6 +27,8 @@ type Config struct {
 	Payload Payload
 	// Search is how the workflows fill their search attributes.
 	Search Search
+	// Deployment is the worker's Worker Versioning; its zero value is unversioned.
+	Deployment Deployment
 }
 
 // Load reads the worker's configuration from args (without the program name)
@@ -50,6 +52,7 @@ func Load(args []string, env Env) (Config, error) {
 		MetricsAddr: b.metricsAddr(&p),
 		Payload:     b.payload(&p),
 		Search:      b.search(&p, true),
+		Deployment:  b.deployment(&p),
 	}
 	return cfg, p.Err()
 }

@@ -81,7 +81,7 @@ var WorkerSettings = []Setting{
 	TemporalAddress, TemporalNamespace, TaskQueue,
 	CRMBaseURL, CRMServiceName, CRMServiceSecret, CRMServiceSecretFile, CRMTimeout,
 	CRMMemberType, CRMChannelType, CRMFreezePath, CRMReleasePath, CRMConsumePath, CRMMaxQPS,
-	LogLevel, MetricsAddr, PayloadKeyFile, SearchAttributes, MemberSearch, MemberHashKeyFile,
+	LogLevel, MetricsAddr, PayloadKeyFile, SearchAttributes, MemberSearch, MemberHashKeyFile, WorkerDeploymentName, WorkerBuildID,
 }
 
 // StarterSettings are the settings every starter command takes, in --help order.

@@ -52,6 +52,9 @@ type Options struct {
 	// and false when it stops (asked to, or after a fatal error), e.g. to
 	// answer /readyz.
 	OnPolling func(polling bool)
+	// Register, when set, registers the workflows and activities instead of
+	// workflows.Register, e.g. a test's changed workflow under the same name.
+	Register func(worker.Registry, *activities.Activities)
 }
 
 func (o Options) polling(on bool) {
@@ -118,8 +121,13 @@ func New(c client.Client, cfg config.Config, logger *zap.Logger, o Options, onFa
 		TaskQueueActivitiesPerSecond: cfg.MaxQPS,
 		WorkerStopTimeout:            effectiveTimeout(cfg.CRM.Timeout) + stopGrace,
 		OnFatalError:                 onFatal,
+		DeploymentOptions:            DeploymentOptions(cfg.Deployment),
 	})
-	workflows.Register(w, &activities.Activities{
+	register := workflows.Register
+	if o.Register != nil {
+		register = o.Register
+	}
+	register(w, &activities.Activities{
 		CRM:      crmClient,
 		Defaults: activities.BodyFields{MemberType: cfg.CRM.MemberType, ChannelType: cfg.CRM.ChannelType},
 		Search:   activities.Search{Enabled: cfg.Search.Enabled, MemberMode: cfg.Search.MemberMode, MemberKey: cfg.Search.MemberKey},
@@ -162,7 +170,7 @@ func Start(ctx context.Context, c client.Client, namespace string, cfg config.Co
 	}
 	o.polling(true)
 	logger.Info("worker started", zap.String("taskQueue", cfg.TaskQueue), zap.Float64("crmMaxQPS", cfg.MaxQPS),
-		zap.Stringer("search", cfg.Search))
+		zap.Stringer("search", cfg.Search), zap.String("deployment", cfg.Deployment.Name), zap.String("buildID", cfg.Deployment.BuildID))
 	return r, nil
 }
 

@@ -1,13 +1,17 @@
 // Package chaos proves exactly-once under faults. TestChaos runs hundreds of
 // redemptions (half confirmed, a fifth cancelled, a fifth left to their hold
 // timeout, a tenth by members without enough points) against a real Temporal
-// server in-process, with the worker binary as a process that is SIGKILLed
-// twice mid-run and the sandbox CRM as a process, on a ledger file, that is
-// SIGKILLed and restarted once. The sandbox faults every operation: 20% fail
-// before commit, 10% lose the answer after commit, 5% answer after the
-// client's timeout (and still apply), 5% answer 429 with Retry-After. After
-// the storm the faults are lifted so that stragglers deep in their retry
-// backoff finish.
+// server as a process on SQLite files (the dev binary with only its server
+// on), which is SIGKILLed and restarted on those files once mid-run; the
+// worker binary as a process that is SIGKILLed twice mid-run; and the
+// sandbox CRM as a process, on a ledger file, that is SIGKILLed and
+// restarted once. The sandbox faults every operation: 20% fail before
+// commit, 10% lose the answer after commit, 5% answer after the client's
+// timeout (and still apply), 5% answer 429 with Retry-After. After the storm
+// the faults are lifted so that stragglers deep in their retry backoff
+// finish. The mix, the drivers, the checks and the table are
+// tests/internal/chaoskit's, shared with the cluster rehearsal
+// (tests/cluster).
 //
 // It then holds every redemption and the ledger to exactly-once: every
 // workflow ended as its group must; at most one effect per token; per

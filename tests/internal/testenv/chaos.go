@@ -80,16 +80,23 @@ func FreeAddr(t testing.TB) string {
 // settings (e.g. KYLIN_CRM_TIMEOUT=2s). Its output goes to logPath.
 func StartWorkerProcess(t testing.TB, tp *Temporal, crmURL, taskQueue, logPath string, extra ...string) *Process {
 	t.Helper()
+	return StartWorkerAt(t, Binary(t, "./worker"), tp.HostPort(), tp.Namespace(), crmURL, taskQueue, logPath, extra...)
+}
+
+// StartWorkerAt is StartWorkerProcess for any worker binary bin (the real
+// one, or a test's build of it) and any Temporal frontend and namespace.
+func StartWorkerAt(t testing.TB, bin, hostPort, namespace, crmURL, taskQueue, logPath string, extra ...string) *Process {
+	t.Helper()
 	env := Env(append([]string{
-		"TEMPORAL_ADDRESS=" + tp.HostPort(),
-		"TEMPORAL_NAMESPACE=" + tp.Namespace(),
+		"TEMPORAL_ADDRESS=" + hostPort,
+		"TEMPORAL_NAMESPACE=" + namespace,
 		"KYLIN_TASK_QUEUE=" + taskQueue,
 		"KYLIN_CRM_BASE_URL=" + crmURL,
 		"KYLIN_CRM_SERVICE_NAME=" + sandbox.DemoServiceName,
 		"KYLIN_CRM_SERVICE_SECRET=" + sandbox.DemoSecret,
 		"KYLIN_LOG_LEVEL=warn",
 	}, extra...)...)
-	return StartProcess(t, "worker", Binary(t, "./worker"), logPath, env)
+	return StartProcess(t, "worker", bin, logPath, env)
 }
 
 // SandboxProcess is the sandbox command run as a process on a fixed address

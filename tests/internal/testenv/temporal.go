@@ -20,11 +20,12 @@ type Temporal struct {
 	Client client.Client
 }
 
-// StartTemporal starts an in-process Temporal server, stopped when t ends.
-// Its frontend listens on a free loopback port (HostPort).
-func StartTemporal(t testing.TB) *Temporal {
+// StartTemporal starts an in-process Temporal server, stopped when t ends,
+// with opts (e.g. dynamic config). Its frontend listens on a free loopback
+// port (HostPort).
+func StartTemporal(t testing.TB, opts ...temporaltest.TestServerOption) *Temporal {
 	t.Helper()
-	srv := temporaltest.NewServer()
+	srv := temporaltest.NewServer(opts...)
 	t.Cleanup(srv.Stop)
 	tp := &Temporal{Server: srv, Client: srv.GetDefaultClient()}
 	require.NoError(t, tp.registerSearchAttributes())

@@ -1,4 +1,4 @@
-package chaos
+package chaoskit
 
 import (
 	"context"
@@ -20,7 +20,7 @@ type attempts struct {
 	retries    map[string]int64
 }
 
-func countAttempts(ctx context.Context, c client.Client, p plan) (attempts, error) {
+func countAttempts(ctx context.Context, c client.Client, p Plan) (attempts, error) {
 	a := attempts{activities: map[string]int64{}, retries: map[string]int64{}}
 	var (
 		mu       sync.Mutex

@@ -1,4 +1,4 @@
-package chaos
+package chaoskit
 
 import (
 	"fmt"
@@ -15,11 +15,11 @@ import (
 
 // report is everything the table shows.
 type report struct {
-	workflows       int
-	workerKills     int
-	sandboxRestarts int
-	outcomes        map[string]outcome
-	plan            plan
+	workflows int
+	// disruptions says what was killed and restarted, e.g. "worker SIGKILLed 2 times".
+	disruptions string
+	outcomes    map[string]outcome
+	plan        Plan
 	// stats are the sandbox's counters summed over its lives.
 	stats    sandbox.Stats
 	attempts attempts
@@ -49,8 +49,8 @@ func (r report) faultWindow() string {
 		r.liftedAt.Sub(r.began).Round(time.Second), running)
 }
 
-// addStats sums two snapshots of the sandbox's counters.
-func addStats(a, b sandbox.Stats) sandbox.Stats {
+// AddStats sums two snapshots of the sandbox's counters.
+func AddStats(a, b sandbox.Stats) sandbox.Stats {
 	out := sandbox.Stats{Calls: map[string]map[string]int64{}, Faults: map[string]int64{}}
 	for _, s := range []sandbox.Stats{a, b} {
 		for op, m := range s.Calls {
@@ -72,8 +72,8 @@ func addStats(a, b sandbox.Stats) sandbox.Stats {
 func (r report) String() string {
 	var b strings.Builder
 	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(&b, "kylin-points chaos: %d workflows, worker SIGKILLed %d times, sandbox restarted %d times, wall time %s\n",
-		r.workflows, r.workerKills, r.sandboxRestarts, r.wall.Round(time.Second))
+	fmt.Fprintf(&b, "kylin-points chaos: %d workflows, %s, wall time %s\n",
+		r.workflows, r.disruptions, r.wall.Round(time.Second))
 	fmt.Fprintf(&b, "%s\n\n", r.faultWindow())
 
 	states := []workflows.State{workflows.StateConsumed, workflows.StateReleased, workflows.StateFailed}
@@ -105,7 +105,7 @@ func (r report) String() string {
 	}
 	_ = w.Flush()
 
-	fmt.Fprintln(&b, "\nCRM calls by operation and outcome (counted by the sandbox, both lives)")
+	fmt.Fprintln(&b, "\nCRM calls by operation and outcome (counted by the sandbox, over all its lives)")
 	outcomes := map[string]bool{}
 	for _, m := range r.stats.Calls {
 		for k := range m {

@@ -1,4 +1,4 @@
-package chaos
+package chaoskit
 
 import (
 	"context"
@@ -34,7 +34,7 @@ type outcome struct {
 
 // startAll starts every redemption, spread evenly over span so that work is
 // in flight when the worker and the sandbox are killed.
-func startAll(ctx context.Context, c client.Client, p plan, span time.Duration) error {
+func startAll(ctx context.Context, c client.Client, taskQueue string, p Plan, span time.Duration) error {
 	gap := span / time.Duration(len(p.redemptions))
 	for _, r := range p.redemptions {
 		req := workflows.RedemptionRequest{
@@ -43,7 +43,7 @@ func startAll(ctx context.Context, c client.Client, p plan, span time.Duration) 
 			Description: fmt.Sprintf("chaos %s %s", r.group, r.id),
 			HoldSeconds: r.hold,
 		}
-		if err := start(ctx, c, r.id, req); err != nil {
+		if err := start(ctx, c, taskQueue, r.id, req); err != nil {
 			return err
 		}
 		select {
@@ -57,7 +57,7 @@ func startAll(ctx context.Context, c client.Client, p plan, span time.Duration) 
 
 // start starts one redemption, retrying a start that timed out on a busy
 // server; a retry that finds the first start went through is a success.
-func start(ctx context.Context, c client.Client, id string, req workflows.RedemptionRequest) error {
+func start(ctx context.Context, c client.Client, taskQueue, id string, req workflows.RedemptionRequest) error {
 	for {
 		cctx, cancel := context.WithTimeout(ctx, callTimeout)
 		_, err := testenv.StartRedemption(cctx, c, id, taskQueue, req)
@@ -68,14 +68,14 @@ func start(ctx context.Context, c client.Client, id string, req workflows.Redemp
 		if ctx.Err() != nil {
 			return fmt.Errorf("start %s: %w", id, err)
 		}
-		_ = sleep(ctx, pollEvery)
+		_ = testenv.Pause(ctx, pollEvery)
 	}
 }
 
 // driveAll sends confirm or cancel to each redemption of those groups as soon
 // as it is FROZEN; the others need no decision. It returns the problems met,
 // and the rejections the workflows' validators answered (each then retried).
-func driveAll(ctx context.Context, c client.Client, p plan) (problems map[string]error, rejections []string) {
+func driveAll(ctx context.Context, c client.Client, p Plan) (problems map[string]error, rejections []string) {
 	var (
 		mu    sync.Mutex
 		wg    sync.WaitGroup
@@ -121,7 +121,7 @@ func decide(ctx context.Context, c client.Client, id, update string) (rejections
 			if err == nil && st.State != workflows.StateFreezing {
 				return rejections, fmt.Errorf("never FROZEN: %s (%s)", st.State, st.Error)
 			}
-			if err := sleep(ctx, pollEvery); err != nil {
+			if err := testenv.Pause(ctx, pollEvery); err != nil {
 				return rejections, fmt.Errorf("waiting for FROZEN: %w", err)
 			}
 		}
@@ -135,7 +135,7 @@ func decide(ctx context.Context, c client.Client, id, update string) (rejections
 		case errors.As(err, new(*serviceerror.NotFound)):
 			return rejections, fmt.Errorf("%s: %w", update, err)
 		}
-		if err := sleep(ctx, pollEvery); err != nil {
+		if err := testenv.Pause(ctx, pollEvery); err != nil {
 			return rejections, fmt.Errorf("%s never accepted: %w", update, err)
 		}
 	}
@@ -166,7 +166,7 @@ func sendUpdate(ctx context.Context, c client.Client, id, update string, attempt
 			if ctx.Err() != nil || errors.As(err, new(*serviceerror.NotFound)) {
 				return err
 			}
-			_ = sleep(ctx, pollEvery)
+			_ = testenv.Pause(ctx, pollEvery)
 			continue
 		}
 		gctx, gcancel := context.WithTimeout(ctx, time.Second)
@@ -187,7 +187,7 @@ func callStatus(ctx context.Context, c client.Client, id string) (workflows.Rede
 }
 
 // awaitAll waits for the result of every redemption, until ctx ends.
-func awaitAll(ctx context.Context, c client.Client, p plan) map[string]outcome {
+func awaitAll(ctx context.Context, c client.Client, p Plan) map[string]outcome {
 	var (
 		mu    sync.Mutex
 		out   = make(map[string]outcome, len(p.redemptions))
@@ -226,15 +226,6 @@ func await(ctx context.Context, c client.Client, id string) outcome {
 		if errors.As(err, &wfErr) {
 			return outcome{err: err}
 		}
-		_ = sleep(ctx, pollEvery)
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(d):
-		return nil
+		_ = testenv.Pause(ctx, pollEvery)
 	}
 }

@@ -1,4 +1,4 @@
-package chaos
+package chaoskit
 
 import (
 	"context"
@@ -29,7 +29,7 @@ type ledger struct {
 
 // readLedger fetches, for every redemption, the record of its three tokens,
 // every freeze, every member's balance and the sandbox's own invariant check.
-func readLedger(ctx context.Context, admin testenv.Admin, p plan) (ledger, error) {
+func readLedger(ctx context.Context, admin testenv.Admin, p Plan) (ledger, error) {
 	l := ledger{tokens: map[string]testenv.TokenView{}, freezes: map[string]sandbox.Freeze{}, members: map[string]sandbox.Balance{}}
 	var (
 		mu       sync.Mutex
@@ -89,7 +89,7 @@ type verdict struct {
 }
 
 // verify holds every redemption and member to the rules of exactly-once.
-func verify(p plan, outcomes map[string]outcome, l ledger) verdict {
+func verify(p Plan, outcomes map[string]outcome, l ledger) verdict {
 	var v verdict
 	consumedBy := map[string]int64{}
 	ours := map[string]bool{}

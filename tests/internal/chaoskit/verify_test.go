@@ -1,4 +1,4 @@
-package chaos
+package chaoskit
 
 import (
 	"errors"
@@ -13,8 +13,8 @@ import (
 
 // cleanRun is a two-redemption run whose ledger shows exactly-once: one
 // confirmed and consumed, one by a poor member, refused.
-func cleanRun() (plan, map[string]outcome, ledger) {
-	p := plan{
+func cleanRun() (Plan, map[string]outcome, ledger) {
+	p := Plan{
 		granted: map[string]float64{"m": 100, "poor": 5},
 		redemptions: []planned{
 			{id: "a", group: groupConfirm, member: "m", points: 10},

@@ -1,4 +1,4 @@
-package chaos
+package chaoskit
 
 import (
 	"fmt"
@@ -27,8 +27,8 @@ type planned struct {
 	hold   int64
 }
 
-// plan is the whole run: the members with what they are granted, and the redemptions.
-type plan struct {
+// Plan is the whole run: the members with what they are granted, and the redemptions.
+type Plan struct {
 	granted     map[string]float64
 	redemptions []planned
 }
@@ -42,17 +42,21 @@ const (
 	holdLongSeconds          = 900
 )
 
-// newPlan mixes n redemptions: 50% confirm, 20% cancel, 20% hold timeout
+// NewPlan mixes n redemptions: 50% confirm, 20% cancel, 20% hold timeout
 // (5–20 s), 10% by members without enough points. Rich members are granted
 // more than all their redemptions need; poor members less than any one.
-func newPlan(n int) plan {
-	p := plan{granted: map[string]float64{}}
+func NewPlan(n int) Plan { return NewNamedPlan("chaos", n) }
+
+// NewNamedPlan is NewPlan with workflow IDs and members named after prefix,
+// so that two runs against one server and sandbox stay apart.
+func NewNamedPlan(prefix string, n int) Plan {
+	p := Plan{granted: map[string]float64{}}
 	rich := int(math.Ceil(float64(n) / redemptionsPerRichMember))
 	for i := range poorMembers {
-		p.granted[fmt.Sprintf("chaos-poor-%02d", i)] = poorGrant
+		p.granted[fmt.Sprintf("%s-poor-%02d", prefix, i)] = poorGrant
 	}
 	for i := range n {
-		r := planned{id: fmt.Sprintf("chaos-%05d", i), hold: holdLongSeconds}
+		r := planned{id: fmt.Sprintf("%s-%05d", prefix, i), hold: holdLongSeconds}
 		// Whole hundredths divided once, so the float is the decimal's nearest.
 		cents := 100 + (i*3737)%9900
 		switch i % 10 {
@@ -67,12 +71,12 @@ func newPlan(n int) plan {
 			r.group = groupPoor
 		}
 		if r.group == groupPoor {
-			r.member = fmt.Sprintf("chaos-poor-%02d", i%poorMembers)
+			r.member = fmt.Sprintf("%s-poor-%02d", prefix, i%poorMembers)
 			cents += poorGrant * 100
 		}
 		r.points = float64(cents) / 100
 		if r.group != groupPoor {
-			r.member = fmt.Sprintf("chaos-member-%04d", i%rich)
+			r.member = fmt.Sprintf("%s-member-%04d", prefix, i%rich)
 			p.granted[r.member] += r.points + 100
 		}
 		p.redemptions = append(p.redemptions, r)
@@ -82,3 +86,17 @@ func newPlan(n int) plan {
 	}
 	return p
 }
+
+// SandboxFaultFlags are the sandbox command's flags for the fault rates of
+// the rehearsals, on every operation: 20% fail before commit, 10% lose the
+// answer after commit, 5% answer after the client's timeout (CRMTimeout)
+// and still apply, 5% answer 429 with Retry-After.
+var SandboxFaultFlags = []string{
+	"-fail-before", "0.20", "-fail-after", "0.10", "-latency", "0.05", "-too-many", "0.05",
+	"-latency-duration", "3s", "-retry-after", "1s", "-seed", "42", "-demo=false",
+}
+
+// CRMTimeout is the workers' KYLIN_CRM_TIMEOUT in the rehearsals: shorter
+// than a latency fault, so that the client gives up and the sandbox still
+// applies the call.
+const CRMTimeout = "2s"
