@@ -209,13 +209,15 @@ func Run(ctx context.Context, c client.Client, cfg config.Config, logger *zap.Lo
 }
 
 // RunWithOptions is Run with hooks (Options.WrapCRM and OnPolling apply
-// here). The namespace checked for search attributes is cfg's.
+// here). The namespace checked for search attributes is cfg's, as the
+// configuration resolves it (envconfig and --namespace): c's, when c was
+// dialled from cfg.
 func RunWithOptions(ctx context.Context, c client.Client, cfg config.Config, logger *zap.Logger, o Options) error {
-	namespace := cfg.Temporal.Namespace
-	if namespace == "" {
-		namespace = client.DefaultNamespace
+	opts, err := config.ClientOptions(cfg.Temporal)
+	if err != nil {
+		return err
 	}
-	r, err := Start(ctx, c, namespace, cfg, logger, o)
+	r, err := Start(ctx, c, opts.Namespace, cfg, logger, o)
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 	"sync"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/kylinpoints/kylin-points/tests/internal/testenv"
@@ -33,7 +32,8 @@ func (d driver) saga(ctx context.Context, i int) error {
 	return d.confirm(ctx, i)
 }
 
-// park starts redemption i and waits until it is FROZEN.
+// park starts redemption i and waits until it is FROZEN, as redeem does:
+// one Update-with-Start (workflows.Redeem), no status query.
 func (d driver) park(ctx context.Context, i int) error {
 	req := workflows.RedemptionRequest{
 		MemberID:    member(i),
@@ -41,33 +41,14 @@ func (d driver) park(ctx context.Context, i int) error {
 		Description: "bench redemption",
 		HoldSeconds: int64(time.Hour / time.Second),
 	}
-	if _, err := testenv.StartRedemption(ctx, d.c, d.id(i), d.taskQueue, req); err != nil {
-		return fmt.Errorf("start %s: %w", d.id(i), err)
+	st, _, err := workflows.Redeem(ctx, d.c, d.id(i), d.taskQueue, req)
+	if err != nil {
+		return fmt.Errorf("redeem %s: %w", d.id(i), err)
 	}
-	return d.awaitFrozen(ctx, i)
-}
-
-// awaitFrozen long-polls the history of redemption i until its hold timer
-// starts: the workflow task that makes a redemption FROZEN also starts that
-// timer. Polling the status query instead would cost a workflow task on the
-// worker per poll and load the engine being measured. The confirm Update
-// checks the state for itself.
-func (d driver) awaitFrozen(ctx context.Context, i int) error {
-	it := d.c.GetWorkflowHistory(ctx, d.id(i), "", true, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	for it.HasNext() {
-		e, err := it.Next()
-		if err != nil {
-			return fmt.Errorf("history of %s: %w", d.id(i), err)
-		}
-		switch e.GetEventType() {
-		case enumspb.EVENT_TYPE_TIMER_STARTED:
-			return nil
-		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED:
-			st, _ := testenv.Status(ctx, d.c, d.id(i))
-			return fmt.Errorf("%s ended before FROZEN: %s %s", d.id(i), st.State, st.Error)
-		}
+	if st.State != workflows.StateFrozen {
+		return fmt.Errorf("%s ended before FROZEN: %s %s", d.id(i), st.State, st.Error)
 	}
-	return fmt.Errorf("history of %s ended before FROZEN", d.id(i))
+	return nil
 }
 
 // confirm confirms redemption i and waits until its workflow has completed

@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"google.golang.org/protobuf/types/known/durationpb"
 
+	"github.com/kylinpoints/kylin-points/internal/search"
 	"github.com/kylinpoints/kylin-points/tests/internal/testenv"
 )
 
@@ -158,10 +159,13 @@ func (c *temporalCluster) registerNamespace(ctx context.Context) {
 	for {
 		_, err := ready.DescribeTaskQueue(ctx, "kylin-cluster-probe", enumspb.TASK_QUEUE_TYPE_WORKFLOW)
 		if err == nil {
-			return
+			break
 		}
 		require.NoError(c.t, testenv.Pause(ctx, 500*time.Millisecond), "namespace %s never usable: %v", namespace, err)
 	}
+	// As an operator does once per namespace (README): the workers refuse
+	// a namespace without the search attributes the workflows upsert.
+	require.NoError(c.t, search.Register(ctx, ready.OperatorService(), namespace))
 }
 
 func isAlreadyRegistered(err error) bool {

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/kylinpoints/kylin-points/internal/search"
 )
 
 // readmeBlock returns the commands of the README's code block between
@@ -127,4 +129,15 @@ func TestShellWords(t *testing.T) {
 			require.Equal(t, tc.want, got)
 		})
 	}
+}
+
+// The README's search-attribute commands are the ones the worker names
+// when its namespace lacks them.
+func TestREADMESearchAttributeCommands(t *testing.T) {
+	t.Parallel()
+	var want [][]string
+	for _, a := range search.Attributes {
+		want = append(want, strings.Fields(a.CreateCommand("default")))
+	}
+	require.Equal(t, want, readmeBlock(t, "search-attributes"))
 }

@@ -1,7 +1,9 @@
 // Package changed is build B of the versioning test: RedemptionWorkflow under
 // its released name, deliberately changed so that it is not deterministic
-// with build A. It waits on a timer before the freeze, a command no history
-// written by build A holds: a run of A replayed on this code fails.
+// with build A. It starts a timer beside the saga, a command no history
+// written by build A holds: a run of A replayed on this code fails. (Beside,
+// not before: the saga registers its Updates in the first workflow task, as
+// a caller's Update-with-Start needs.)
 package changed
 
 import (
@@ -18,12 +20,9 @@ import (
 // can tell from a history which build started it.
 const Step = "build B: a step build A never had"
 
-// RedemptionWorkflow is build B's redemption: the timer, then the released saga.
+// RedemptionWorkflow is build B's redemption: a timer, and the released saga.
 func RedemptionWorkflow(ctx workflow.Context, req workflows.RedemptionRequest) (workflows.RedemptionStatus, error) {
-	timer := workflow.NewTimerWithOptions(ctx, 100*time.Millisecond, workflow.TimerOptions{Summary: Step})
-	if err := timer.Get(ctx, nil); err != nil {
-		return workflows.RedemptionStatus{}, err
-	}
+	workflow.NewTimerWithOptions(ctx, 100*time.Millisecond, workflow.TimerOptions{Summary: Step})
 	return workflows.RedemptionWorkflow(ctx, req)
 }
 
