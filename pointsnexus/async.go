@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/nexus-rpc/sdk-go/nexus"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporalnexus"
 
@@ -52,16 +51,11 @@ func startWorkflow[O any](ctx context.Context, opts nexus.StartOperationOptions,
 	return h, startError(id, err)
 }
 
-// startOptions start a workflow as the starter does (DESIGN.md): a workflow
-// ID is used once, for the life of the namespace. A retried Nexus start is
-// not refused by that: it carries the same request ID, which the server
-// recognises and answers with the run it started (temporalnexus passes the
-// request ID on). The task queue is the worker's own.
+// startOptions start a workflow as every caller does (workflows.StartOptions):
+// a workflow ID is used once, for the life of the namespace. A retried Nexus
+// start is not refused by that: it carries the same request ID, which the
+// server recognises and answers with the run it started (temporalnexus
+// passes the request ID on). The task queue, left empty, is the worker's own.
 func startOptions(id, summary string) client.StartWorkflowOptions {
-	return client.StartWorkflowOptions{
-		ID:                       id,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		StaticSummary:            summary,
-	}
+	return workflows.StartOptions(id, "", summary)
 }
