@@ -5,6 +5,7 @@
 package activities
 
 import (
+	"cmp"
 	"context"
 	"errors"
 
@@ -76,9 +77,9 @@ type Prepared struct {
 // configured otherwise later cannot change the body of a token already sent.
 func (a *Activities) Prepare(_ context.Context, memberID string) (Prepared, error) {
 	p := Prepared{BodyFields: BodyFields{
-		MemberType:   or(a.Defaults.MemberType, crm.DefaultMemberType),
-		ChannelType:  or(a.Defaults.ChannelType, crm.DefaultChannelType),
-		PointBizType: or(a.Defaults.PointBizType, crm.DefaultPointBizType),
+		MemberType:   cmp.Or(a.Defaults.MemberType, crm.DefaultMemberType),
+		ChannelType:  cmp.Or(a.Defaults.ChannelType, crm.DefaultChannelType),
+		PointBizType: cmp.Or(a.Defaults.PointBizType, crm.DefaultPointBizType),
 	}}
 	if a.Search.Enabled {
 		p.Search = true
@@ -135,11 +136,4 @@ func (in Input) request() crm.Request {
 
 func output(ctx context.Context, token string, res crm.Result) Output {
 	return Output{Token: token, Status: res.Status, Code: res.Code, Replayed: res.Replayed, Attempt: attempt(ctx)}
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

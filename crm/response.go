@@ -2,6 +2,7 @@ package crm
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -43,7 +44,7 @@ func readResponse(op string, resp *http.Response) (Result, error) {
 			e.Message += ": check the CRM base URL"
 		}
 		if env, err := ParseEnvelope(body); err == nil && len(body) > 0 {
-			e.Code, e.Message = env.CodeString(), or(boundMessage(env.Message), e.Message)
+			e.Code, e.Message = env.CodeString(), cmp.Or(boundMessage(env.Message), e.Message)
 		} else if e.Message == "" {
 			e.Message = snippet(body)
 		}

@@ -2,6 +2,7 @@ package pointsnexus
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/nexus-rpc/sdk-go/nexus"
@@ -150,14 +151,7 @@ func (d decision) afterEnd(ctx context.Context, c client.Client, id string) (wor
 	return st, failed(workflows.ErrNotFrozen, "%s", msg)
 }
 
-func (d decision) wonBy(recorded string) bool {
-	for _, w := range d.won {
-		if w == recorded {
-			return true
-		}
-	}
-	return false
-}
+func (d decision) wonBy(recorded string) bool { return slices.Contains(d.won, recorded) }
 
 // statusOperation answers the status query of "redeem-<key>".
 func statusOperation() nexus.Operation[RedemptionRef, workflows.RedemptionStatus] {

@@ -5,6 +5,7 @@
 package startercli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -113,9 +114,9 @@ func (a *App) Run(ctx context.Context, args []string) int {
 	}
 	app := *a
 	app.Stdout, app.Stderr = stdout, stderr
-	app.Namespace = or(app.Namespace, or(inv.common.Temporal.Namespace, client.DefaultNamespace))
-	app.TaskQueue = or(app.TaskQueue, inv.common.TaskQueue)
-	app.UIURL = strings.TrimRight(or(app.UIURL, inv.common.UIURL), "/")
+	app.Namespace = cmp.Or(app.Namespace, inv.common.Temporal.Namespace, client.DefaultNamespace)
+	app.TaskQueue = cmp.Or(app.TaskQueue, inv.common.TaskQueue)
+	app.UIURL = strings.TrimRight(cmp.Or(app.UIURL, inv.common.UIURL), "/")
 	return app.execute(ctx, inv)
 }
 
@@ -206,13 +207,6 @@ func fail(stderr io.Writer, code int, msg string) int {
 
 // oneLine keeps a message on one bounded line whatever an error holds.
 func oneLine(s string) string { return safetext.Line(s, maxLineChars) }
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
 
 func orDiscard(w io.Writer) io.Writer {
 	if w == nil {

@@ -1,9 +1,11 @@
 package startercli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -49,8 +51,8 @@ func (f found) report() Report {
 		if f.stranded.Certain {
 			r.Stranded = strandedCertain
 		}
-		r.FreezeToken = or(f.stranded.FreezeToken, r.FreezeToken)
-		r.MemberID = or(r.MemberID, f.stranded.MemberID)
+		r.FreezeToken = cmp.Or(f.stranded.FreezeToken, r.FreezeToken)
+		r.MemberID = cmp.Or(r.MemberID, f.stranded.MemberID)
 		if r.Points == 0 {
 			r.Points = f.stranded.Points
 		}
@@ -210,12 +212,7 @@ func settlementID(freezeID string) string { return "settle-" + freezeID }
 
 // statusName is "FAILED" for WORKFLOW_EXECUTION_STATUS_FAILED.
 func statusName(s enumspb.WorkflowExecutionStatus) string {
-	name := s.String()
-	const prefix = "WORKFLOW_EXECUTION_STATUS_"
-	if len(name) > len(prefix) && name[:len(prefix)] == prefix {
-		return name[len(prefix):]
-	}
-	return name
+	return strings.TrimPrefix(s.String(), "WORKFLOW_EXECUTION_STATUS_")
 }
 
 // retrying is the last failure of an activity the worker keeps retrying

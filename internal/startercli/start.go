@@ -1,6 +1,7 @@
 package startercli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -27,7 +28,7 @@ func (a *App) redeem(ctx context.Context, req request) outcome {
 		ShopCode:    req.shop,
 		HoldSeconds: int64(req.hold / time.Second),
 	}
-	id := or(req.id, "redeem-"+uuid.NewString())
+	id := cmp.Or(req.id, "redeem-"+uuid.NewString())
 	wctx, cancel := context.WithTimeout(ctx, a.freezeWait())
 	defer cancel()
 	st, runID, err := workflows.Redeem(wctx, a.Client, id, a.TaskQueue, in)
@@ -39,8 +40,8 @@ func (a *App) redeem(ctx context.Context, req request) outcome {
 		pending.Error = a.startProblem(ctx, wctx, id, runID, err)
 		return outcome{report: pending, problem: pending.Error}
 	}
-	st.WorkflowID = or(st.WorkflowID, id)
-	st.FreezeToken = or(st.FreezeToken, workflows.BusinessToken(id, workflows.StepFreeze))
+	st.WorkflowID = cmp.Or(st.WorkflowID, id)
+	st.FreezeToken = cmp.Or(st.FreezeToken, workflows.BusinessToken(id, workflows.StepFreeze))
 	return frozenOutcome(found{status: st, runID: runID, typ: workflows.RedemptionWorkflowName})
 }
 
@@ -104,7 +105,7 @@ func replayedWarnings(id string, steps []string) []string {
 // request (workflows.Freeze: Update-with-Start).
 func (a *App) freeze(ctx context.Context, req request) outcome {
 	in := workflows.FreezeRequest{MemberID: req.member, Points: req.points, Description: req.description, ShopCode: req.shop}
-	id := or(req.id, "freeze-"+uuid.NewString())
+	id := cmp.Or(req.id, "freeze-"+uuid.NewString())
 	wctx, cancel := context.WithTimeout(ctx, a.freezeWait())
 	defer cancel()
 	res, runID, err := workflows.Freeze(wctx, a.Client, id, a.TaskQueue, in)
