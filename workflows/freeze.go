@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/kylinpoints/kylin-points/activities"
+	"github.com/kylinpoints/kylin-points/crm"
 )
 
 // FreezePointsWorkflow is the freeze step alone, startable by name
@@ -168,7 +169,7 @@ func abandoned(f FreezeResult, timeout time.Duration, what string, cause error) 
 		why = "was refused after an attempt whose answer was lost"
 	}
 	msg := fmt.Sprintf("freeze %s of %s points of member %s %s (%s); %s, nothing stays frozen",
-		f.FreezeToken, formatPoints(f.Points), f.MemberID, why, errorText(cause), what)
+		f.FreezeToken, crm.FormatPoints(f.Points), f.MemberID, why, errorText(cause), what)
 	return temporal.NewNonRetryableApplicationError(msg, ErrFreezeAbandoned, cause)
 }
 

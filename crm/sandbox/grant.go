@@ -62,7 +62,7 @@ func (s *Server) grant(ctx context.Context, memberID, memberType string, points 
 		case found && onlyIfAbsent:
 			return m.balance(), nil
 		case found && m.granted+amount > maxGranted:
-			return nil, badInput("member %s would hold more than %s points", memberID, fmtPoints(maxGranted))
+			return nil, badInput("member %s would hold more than %s points", memberID, formatHundredths(maxGranted))
 		case !found:
 			m = memberRow{id: memberID, memberType: memberType}
 			if err := insertMember(ctx, tx, m); err != nil {
