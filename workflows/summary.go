@@ -10,13 +10,13 @@ import (
 // RedemptionSummary is the Web UI's one-line summary of a redemption, for
 // client.StartWorkflowOptions.StaticSummary: "redeem 5 points for member m-1: <description>".
 func RedemptionSummary(req RedemptionRequest) string {
-	return fmt.Sprintf("redeem %s points for member %s: %s", crm.FormatPoints(req.Points), req.MemberID, oneLine(req.Description))
+	return fmt.Sprintf("redeem %s points for member %s: %s", crm.FormatPoints(req.Points), req.MemberID, safetext.Line(req.Description, 0))
 }
 
 // FreezeSummary is the Web UI's one-line summary of a FreezePointsWorkflow run,
 // for client.StartWorkflowOptions.StaticSummary: "freeze 5 points of member m-1: <description>".
 func FreezeSummary(req FreezeRequest) string {
-	return fmt.Sprintf("freeze %s points of member %s: %s", crm.FormatPoints(req.Points), req.MemberID, oneLine(req.Description))
+	return fmt.Sprintf("freeze %s points of member %s: %s", crm.FormatPoints(req.Points), req.MemberID, safetext.Line(req.Description, 0))
 }
 
 // SettleSummary is the Web UI's one-line summary of a settlement workflow
@@ -33,6 +33,3 @@ func SettleSummary(name string, req SettleRequest) string {
 func activitySummary(verb string, points float64, memberID string) string {
 	return fmt.Sprintf("%s %s points of member %s", verb, crm.FormatPoints(points), memberID)
 }
-
-// oneLine keeps a summary on one line whatever the description holds.
-func oneLine(s string) string { return safetext.Line(s, 0) }

@@ -73,7 +73,7 @@ func parse(fs *flag.FlagSet, args []string) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return flag.ErrHelp
 		}
-		return Problems{oneLine(err.Error())}
+		return Problems{escapeControl(err.Error())}
 	}
 	if fs.NArg() > 0 {
 		return Problems{sprintf("unexpected argument %q", fs.Arg(0))}

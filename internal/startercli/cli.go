@@ -74,7 +74,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 	if err != nil {
 		msg := fmt.Sprintf("cannot reach Temporal at %s (namespace %s): %v", opts.HostPort, opts.Namespace, err)
 		if inv.json {
-			writeJSON(stdout, Report{WorkflowID: inv.req.id, Error: oneLine(msg)})
+			writeJSON(stdout, Report{WorkflowID: inv.req.id, Error: safetext.Line(msg, maxLineChars)})
 		}
 		return fail(stderr, ExitFailed, msg)
 	}
@@ -201,12 +201,9 @@ func usageError(stderr io.Writer, cmd *command, msg string) int {
 
 // fail prints the one line of a failure and returns code.
 func fail(stderr io.Writer, code int, msg string) int {
-	fmt.Fprintln(stderr, "starter: "+oneLine(msg))
+	fmt.Fprintln(stderr, "starter: "+safetext.Line(msg, maxLineChars))
 	return code
 }
-
-// oneLine keeps a message on one bounded line whatever an error holds.
-func oneLine(s string) string { return safetext.Line(s, maxLineChars) }
 
 func orDiscard(w io.Writer) io.Writer {
 	if w == nil {
