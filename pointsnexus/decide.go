@@ -91,11 +91,11 @@ func (d decision) send(ctx context.Context, c client.Client, id string, args []a
 			return st, err
 		case ErrorType(err) != workflows.ErrNotFrozen:
 			// Refused for good, e.g. more points than frozen.
-			return st, failed(ErrorType(err), "%s", reason(err))
+			return st, failed(ErrorType(err), "%s", workflows.Reason(err))
 		}
 		st, qerr := queryStatus(ctx, c, id)
 		if qerr != nil || st.Decision != "" || (st.State != workflows.StateFreezing && st.State != workflows.StateFrozen) {
-			return st, failed(workflows.ErrNotFrozen, "%s", reason(err))
+			return st, failed(workflows.ErrNotFrozen, "%s", workflows.Reason(err))
 		}
 		select {
 		case <-ctx.Done():

@@ -57,7 +57,7 @@ func frozenBy(ctx context.Context, key string) (workflows.FreezeResult, error) {
 	case isNotFound(err):
 		return res, &nexus.HandlerError{Type: nexus.HandlerErrorTypeNotFound, Message: "freeze " + id + " not found"}
 	case errors.As(err, &wfErr):
-		return res, failed(ErrNothingFrozen, "freeze %s did not freeze the points, nothing to settle: %s", id, reason(err))
+		return res, failed(ErrNothingFrozen, "freeze %s did not freeze the points, nothing to settle: %s", id, workflows.Reason(err))
 	case wctx.Err() != nil && ctx.Err() == nil:
 		return res, retryLater("freeze %s has not ended yet; the request is retried", id)
 	}

@@ -99,7 +99,7 @@ func (r *redemption) run(ctx workflow.Context) error {
 	}
 	f, err := freezePoints(ctx, freeze, r.undoingFreeze(ctx))
 	if err != nil {
-		if errorType(err) == ErrReleaseFailed {
+		if ErrorType(err) == ErrReleaseFailed {
 			r.status.Error = errorText(err)
 			return err
 		}

@@ -216,7 +216,7 @@ func withWaiting(ctx workflow.Context, w func(why string)) workflow.Context {
 // stillTrying says, for a person, why step keeps being tried.
 func stillTrying(step string, err error) string {
 	why := "the CRM does not answer"
-	switch errorType(err) {
+	switch ErrorType(err) {
 	case activities.ErrCRMUnauthorized:
 		why = "the CRM refuses our credentials"
 	case activities.ErrCRMRefusing:

@@ -127,13 +127,13 @@ func (a *App) freeze(ctx context.Context, req request) outcome {
 		report.Error = a.startProblem(ctx, wctx, id, runID, err)
 		return outcome{report: report, problem: report.Error}
 	}
-	switch errorType(err) {
+	switch workflows.ErrorType(err) {
 	case activities.ErrInvalidInput, activities.ErrCRMRejected, workflows.ErrFreezeAbandoned:
-		report.State, report.Error = string(workflows.StateFailed), reason(err)
+		report.State, report.Error = string(workflows.StateFailed), workflows.Reason(err)
 		return outcome{report: report, problem: fmt.Sprintf("%s: FAILED: %s", id, report.Error)}
 	}
 	return strandedProblem(found{status: workflows.RedemptionStatus{WorkflowID: id, MemberID: req.member, Points: req.points,
-		FreezeToken: report.FreezeToken}, runID: runID, failure: reason(err),
+		FreezeToken: report.FreezeToken}, runID: runID, failure: workflows.Reason(err),
 		stranded: strandedBy(err, workflows.StrandedFreeze{FreezeToken: report.FreezeToken})})
 }
 
@@ -147,7 +147,7 @@ func (a *App) settleFreeze(ctx context.Context, name string, req request) outcom
 	case errors.Is(err, errNotFound):
 		return notFound(req.id, a.Namespace)
 	case err != nil:
-		msg := fmt.Sprintf("%s: %s", req.id, reason(err))
+		msg := fmt.Sprintf("%s: %s", req.id, workflows.Reason(err))
 		return outcome{report: Report{WorkflowID: req.id, Error: msg}, problem: msg}
 	case !f.isFreeze():
 		msg := fmt.Sprintf("%s is a %s, not a freeze of %s", req.id, f.typ, workflows.FreezePointsWorkflowName)
@@ -177,7 +177,7 @@ func (a *App) settleFreeze(ctx context.Context, name string, req request) outcom
 func (a *App) awaitSettlement(ctx context.Context, name string, req request, f found, sid string) outcome {
 	desc, err := a.Client.DescribeWorkflow(ctx, sid, "")
 	if err != nil {
-		msg := fmt.Sprintf("%s: reading its settlement %s: %s", req.id, sid, reason(err))
+		msg := fmt.Sprintf("%s: reading its settlement %s: %s", req.id, sid, workflows.Reason(err))
 		return outcome{report: withError(f.report(), msg), problem: msg}
 	}
 	if desc.WorkflowType.Name != name {
@@ -192,7 +192,7 @@ func (a *App) awaitSettlement(ctx context.Context, name string, req request, f f
 		}
 		s, _ := a.lookup(ctx, req.id)
 		if s.stranded == nil {
-			s = found{status: f.status, runID: f.runID, failure: reason(err), stranded: strandedBy(err, workflows.StrandedFreeze{FreezeToken: f.status.FreezeToken})}
+			s = found{status: f.status, runID: f.runID, failure: workflows.Reason(err), stranded: strandedBy(err, workflows.StrandedFreeze{FreezeToken: f.status.FreezeToken})}
 		}
 		return strandedProblem(s)
 	}
