@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kylinpoints/kylin-points/internal/devstack"
+	"github.com/kylinpoints/kylin-points/internal/listen"
 	"github.com/kylinpoints/kylin-points/workflows"
 )
 
@@ -90,12 +91,11 @@ func TestStartRejectsBusyPort(t *testing.T) {
 
 			stack, err := devstack.Start(context.Background(), opts)
 			require.Nil(t, stack)
-			var inUse *devstack.PortInUseError
+			var inUse *listen.InUseError
 			require.ErrorAs(t, err, &inUse)
 			require.Equal(t, busy.Addr().String(), inUse.Addr)
-			require.Equal(t, tt.flag, inUse.Flag)
-			require.Contains(t, err.Error(), "-"+tt.flag)
-			require.NotContains(t, err.Error(), "\n")
+			require.Equal(t, busy.Addr().String()+" is already in use (another dev stack or Temporal server?); choose another address with -"+tt.flag,
+				err.Error(), "one line naming the address and the flag that changes it")
 		})
 	}
 }
@@ -107,7 +107,7 @@ func TestStartRejectsBadAddress(t *testing.T) {
 	for _, addr := range []string{"7233", "example.invalid:7233"} {
 		_, err := devstack.Start(context.Background(), devstack.Options{Memory: true, TemporalAddr: addr})
 		require.Error(t, err, addr)
-		require.False(t, errors.As(err, new(*devstack.PortInUseError)), addr)
+		require.False(t, errors.As(err, new(*listen.InUseError)), addr)
 		require.Contains(t, err.Error(), "-"+devstack.FlagTemporalAddr, addr)
 	}
 }

@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/kylinpoints/kylin-points/internal/listen"
 )
 
 // ReadyTimeout bounds one call of the ready check behind /readyz.
@@ -46,9 +47,9 @@ func writeText(w http.ResponseWriter, status int, msg string) {
 
 // Listen opens addr, saying plainly when another process holds the port.
 func Listen(addr string) (net.Listener, error) {
-	ln, err := net.Listen("tcp", addr)
-	if errors.Is(err, syscall.EADDRINUSE) {
-		return nil, fmt.Errorf("metrics address %s is already in use by another process", addr)
+	ln, err := listen.TCP(addr, "metrics address", "by another process")
+	if _, inUse := errors.AsType[*listen.InUseError](err); inUse {
+		return nil, err
 	}
 	if err != nil {
 		return nil, fmt.Errorf("metrics address %s: %w", addr, err)
