@@ -43,19 +43,3 @@ func TestObserveCRMCall(t *testing.T) {
 	_, found = sample(t, m.Registry(), "kylin_crm_replayed_total", map[string]string{"op": "consume"})
 	require.False(t, found)
 }
-
-func TestRecordRedemptionThroughSDKHandler(t *testing.T) {
-	t.Parallel()
-	m := newTestMetrics(t)
-	RecordRedemption(m.SDKHandler(), "CONSUMED")
-	RecordRedemption(m.SDKHandler(), "CONSUMED")
-	RecordRedemption(m.SDKHandler(), "RELEASED")
-
-	require.Eventually(t, func() bool {
-		got, _ := sample(t, m.Registry(), RedemptionsCounter, map[string]string{StateTag: "CONSUMED"})
-		return got == 2
-	}, 5*time.Second, 50*time.Millisecond)
-	got, found := sample(t, m.Registry(), RedemptionsCounter, map[string]string{StateTag: "RELEASED"})
-	require.True(t, found)
-	require.Equal(t, 1.0, got)
-}

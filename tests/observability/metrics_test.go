@@ -11,7 +11,6 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/kylinpoints/kylin-points/crm/sandbox"
-	"github.com/kylinpoints/kylin-points/internal/metrics"
 	"github.com/kylinpoints/kylin-points/tests/internal/testenv"
 	"github.com/kylinpoints/kylin-points/workflows"
 )
@@ -80,7 +79,7 @@ func TestMetricsAfterRedemptions(t *testing.T) {
 	// The SDK's metrics (and so the redemptions counter) arrive once per flush.
 	require.Eventually(t, func() bool {
 		_, body = get(t, base+"/metrics")
-		settled, _ := sum(t, body, metrics.RedemptionsCounter, nil)
+		settled, _ := sum(t, body, workflows.MetricRedemptions, nil)
 		completed, _ := sum(t, body, "temporal_workflow_completed_total", map[string]string{"workflow_type": workflows.RedemptionWorkflowName})
 		return settled == 4 && completed == 4
 	}, 10*time.Second, 100*time.Millisecond, "kylin_redemptions_total and temporal_workflow_completed_total never reached 4")
@@ -97,9 +96,9 @@ func TestMetricsAfterRedemptions(t *testing.T) {
 		{"kylin_crm_calls_total", map[string]string{"op": "freeze", "outcome": "rejected"}, 1},
 		{"kylin_crm_calls_total", map[string]string{"op": "freeze", "outcome": "transient"}, float64(lost)},
 		{"kylin_crm_call_duration_seconds_count", map[string]string{"op": "freeze"}, 4 + float64(lost)},
-		{metrics.RedemptionsCounter, map[string]string{"state": "CONSUMED", "task_queue": cfg.TaskQueue}, 1},
-		{metrics.RedemptionsCounter, map[string]string{"state": "RELEASED", "workflow_type": workflows.RedemptionWorkflowName}, 2},
-		{metrics.RedemptionsCounter, map[string]string{"state": "FAILED"}, 1},
+		{workflows.MetricRedemptions, map[string]string{"state": "CONSUMED", "task_queue": cfg.TaskQueue}, 1},
+		{workflows.MetricRedemptions, map[string]string{"state": "RELEASED", "workflow_type": workflows.RedemptionWorkflowName}, 2},
+		{workflows.MetricRedemptions, map[string]string{"state": "FAILED"}, 1},
 		{"temporal_workflow_completed_total", map[string]string{"workflow_type": workflows.RedemptionWorkflowName}, 4},
 	} {
 		got, found := sum(t, body, tt.metric, tt.labels)

@@ -17,7 +17,6 @@ import (
 
 	"github.com/kylinpoints/kylin-points/crm/sandbox"
 	"github.com/kylinpoints/kylin-points/internal/config"
-	"github.com/kylinpoints/kylin-points/internal/metrics"
 	"github.com/kylinpoints/kylin-points/tests/internal/testenv"
 	"github.com/kylinpoints/kylin-points/workflows"
 )
@@ -152,7 +151,7 @@ func TestWorkerBinaryServesMetricsAndLogsNoSecret(t *testing.T) {
 	var body string
 	require.Eventually(t, func() bool {
 		_, body = get(t, base+"/metrics")
-		n, _ := sum(t, body, metrics.RedemptionsCounter, map[string]string{"state": "CONSUMED", "task_queue": queue})
+		n, _ := sum(t, body, workflows.MetricRedemptions, map[string]string{"state": "CONSUMED", "task_queue": queue})
 		return n == 1
 	}, 10*time.Second, 100*time.Millisecond, "the binary's kylin_redemptions_total")
 	calls, _ := sum(t, body, "kylin_crm_calls_total", map[string]string{"op": "consume", "outcome": "ok"})
