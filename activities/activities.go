@@ -21,7 +21,11 @@ type CRM interface {
 	Consume(ctx context.Context, token string, req crm.Request) (crm.Result, error)
 }
 
-// Names under which the activities are registered (the method names).
+// Names under which the activities are registered and every history records
+// them: the method names, which is how the SDK registers a struct's methods.
+// The workflows schedule them by method value, so the compiler checks them;
+// these constants are for code and tools that read histories, and tests hold
+// them to the methods.
 const (
 	FreezeName  = "Freeze"
 	ReleaseName = "Release"

@@ -10,7 +10,6 @@ import (
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/worker"
@@ -26,7 +25,7 @@ const testQueue = "codec-test"
 func echoMember(ctx workflow.Context, in member) (member, error) {
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 10 * time.Second})
 	var out member
-	err := workflow.ExecuteActivity(ctx, "EchoMemberActivity", in).Get(ctx, &out)
+	err := workflow.ExecuteActivity(ctx, echoMemberActivity, in).Get(ctx, &out)
 	return out, err
 }
 
@@ -43,7 +42,7 @@ func TestHistoryHoldsNoPlaintext(t *testing.T) {
 		temporaltest.WithBaseClientOptions(client.Options{DataConverter: DataConverter(keys)}))
 	ts.NewWorker(testQueue, func(r worker.Registry) {
 		r.RegisterWorkflowWithOptions(echoMember, workflow.RegisterOptions{Name: "EchoMember"})
-		r.RegisterActivityWithOptions(echoMemberActivity, activity.RegisterOptions{Name: "EchoMemberActivity"})
+		r.RegisterActivity(echoMemberActivity)
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
