@@ -40,7 +40,7 @@ type stack struct {
 
 func startStack(ctx context.Context, t *testing.T) *stack {
 	t.Helper()
-	dev := testenv.StartDevStack(ctx, t)
+	dev := testenv.StartDevStack(ctx, t, devstack.Options{NoUI: true})
 	orders := testenv.AddNamespace(ctx, t, dev.Client(), dev.TemporalAddr(), ordersNamespace)
 	w := worker.New(orders, ordersQueue, worker.Options{})
 	w.RegisterWorkflow(OrderWorkflow)
