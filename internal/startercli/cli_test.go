@@ -20,6 +20,10 @@ func runApp(t *testing.T, app *App, args ...string) (int, string, string) {
 	return code, stdout.String(), stderr.String()
 }
 
+// Every bad command line exits 2 with one line on stderr naming the
+// problem, prints nothing on stdout (even with --json), and calls nothing:
+// the App has no client, so any call to Temporal would panic. This is the
+// one table of bad usage; tests/e2e runs the real binary on one of them.
 func TestBadUsageExits2WithOneLineAndNoTemporalCall(t *testing.T) {
 	t.Parallel()
 	long := strings.Repeat("积", 256)
@@ -27,46 +31,59 @@ func TestBadUsageExits2WithOneLineAndNoTemporalCall(t *testing.T) {
 		name string
 		args []string
 		want string
+		env  map[string]string // KYLIN_* variables set
 	}{
-		{"no command", nil, "no command given"},
-		{"unknown command", []string{"refund"}, `unknown command "refund"`},
-		{"unknown flag", []string{"status", "--id", "x", "--verbose"}, "status: flag provided but not defined: -verbose"},
-		{"positional argument", []string{"status", "--id", "x", "extra"}, `status: unexpected argument "extra"`},
-		{"redeem without flags", []string{"redeem"}, "redeem: --member is required; --points is required; --description is required"},
-		{"member blank", []string{"redeem", "--member", " ", "--points", "5", "--description", "d"}, "--member is required"},
-		{"points not a number", []string{"redeem", "--member", "m", "--points", "five", "--description", "d"}, `--points "five" is not a number`},
-		{"points zero", []string{"redeem", "--member", "m", "--points", "0", "--description", "d"}, "--points: point must be greater than 0"},
-		{"points negative", []string{"freeze", "--member", "m", "--points", "-3", "--description", "d"}, "--points: point must be greater than 0"},
-		{"points three decimals", []string{"redeem", "--member", "m", "--points", "1.234", "--description", "d"}, "--points: point may have at most 2 decimal places"},
-		{"points too large", []string{"freeze", "--member", "m", "--points", "1e13", "--description", "d"}, "--points: point must be at most"},
-		{"points NaN", []string{"redeem", "--member", "m", "--points", "NaN", "--description", "d"}, "--points: point must be a finite number"},
-		{"description blank", []string{"redeem", "--member", "m", "--points", "5", "--description", "  "}, "--description: description is required"},
-		{"description too long", []string{"freeze", "--member", "m", "--points", "5", "--description", long}, "--description: description is 256 characters long"},
-		{"hold not a duration", []string{"redeem", "--member", "m", "--points", "5", "--description", "d", "--hold", "soon"}, `--hold "soon" is not a duration`},
-		{"hold zero", []string{"redeem", "--member", "m", "--points", "5", "--description", "d", "--hold", "0s"}, `--hold "0s" must be at least 1s`},
-		{"hold fraction", []string{"redeem", "--member", "m", "--points", "5", "--description", "d", "--hold", "1500ms"}, `--hold "1500ms" must be whole seconds`},
-		{"hold on freeze", []string{"freeze", "--member", "m", "--points", "5", "--description", "d", "--hold", "1m"}, "flag provided but not defined: -hold"},
-		{"member with a newline", []string{"redeem", "--member", "m-1\nm-2", "--points", "5", "--description", "d"}, "--member: memberId must not contain control characters"},
-		{"member with an escape", []string{"freeze", "--member", "m\x1b[31m", "--points", "5", "--description", "d"}, "--member: memberId must not contain control characters"},
-		{"member too long", []string{"redeem", "--member", strings.Repeat("m", 129), "--points", "5", "--description", "d"}, "--member: memberId is 129 characters long"},
-		{"shop too long", []string{"redeem", "--member", "m", "--points", "5", "--description", "d", "--shop", strings.Repeat("s", 256)}, "--shop: shopCode is 256 characters long"},
-		{"shop with a tab", []string{"freeze", "--member", "m", "--points", "5", "--description", "d", "--shop", "s\t1"}, "--shop: shopCode must not contain control characters"},
-		{"confirm points not a number", []string{"confirm", "--id", "x", "--points", "all"}, `confirm: --points "all" is not a number`},
-		{"confirm points three decimals", []string{"confirm", "--id", "x", "--points", "0.001"}, "--points: point may have at most 2 decimal places"},
-		{"consume without id", []string{"consume", "--points", "1"}, "consume: --id is required"},
-		{"release with points", []string{"release", "--id", "x", "--points", "1"}, "flag provided but not defined: -points"},
-		{"id with bidi override", []string{"status", "--id", "a\u202eb"}, "--id must not contain control characters"},
-		{"confirm without id", []string{"confirm"}, "confirm: --id is required"},
-		{"cancel blank id", []string{"cancel", "--id", "  "}, "cancel: --id is required"},
-		{"status id with newline", []string{"status", "--id", "a\nb"}, "--id must not contain control characters"},
-		{"start id too long", []string{"redeem", "--member", "m", "--points", "5", "--description", "d", "--id", strings.Repeat("x", 1001)}, "--id is 1001 bytes long"},
-		{"bad ui url", []string{"status", "--id", "x", "--ui-url", "localhost:8233"}, "KYLIN_UI_URL (--ui-url) must be an http:// or https:// URL"},
-		{"bad log level", []string{"status", "--id", "x", "--log-level", "loud"}, `KYLIN_LOG_LEVEL (--log-level) "loud" is not a log level`},
+		{"no command", nil, "no command given", nil},
+		{"unknown command", []string{"refund"}, `unknown command "refund"`, nil},
+		{"unknown flag", []string{"status", "--id", "x", "--verbose"}, "status: flag provided but not defined: -verbose", nil},
+		{"positional argument", []string{"status", "--id", "x", "extra"}, `status: unexpected argument "extra"`, nil},
+		{"redeem without flags", []string{"redeem"}, "redeem: --member is required; --points is required; --description is required", nil},
+		{"member blank", []string{"redeem", "--member", " ", "--points", "5", "--description", "d"}, "--member is required", nil},
+		{"points not a number", []string{"redeem", "--member", "m", "--points", "five", "--description", "d"}, `--points "five" is not a number`, nil},
+		{"points zero", []string{"redeem", "--member", "m", "--points", "0", "--description", "d"}, "--points: point must be greater than 0", nil},
+		{"points negative", []string{"freeze", "--member", "m", "--points", "-3", "--description", "d"}, "--points: point must be greater than 0", nil},
+		{"points three decimals", []string{"redeem", "--member", "m", "--points", "1.234", "--description", "d"}, "--points: point may have at most 2 decimal places", nil},
+		{"points too large", []string{"freeze", "--member", "m", "--points", "1e13", "--description", "d"}, "--points: point must be at most", nil},
+		{"points NaN", []string{"redeem", "--member", "m", "--points", "NaN", "--description", "d"}, "--points: point must be a finite number", nil},
+		{"description blank", []string{"redeem", "--member", "m", "--points", "5", "--description", "  "}, "--description: description is required", nil},
+		{"description too long", []string{"freeze", "--member", "m", "--points", "5", "--description", long}, "--description: description is 256 characters long", nil},
+		{"hold not a duration", []string{"redeem", "--member", "m", "--points", "5", "--description", "d", "--hold", "soon"}, `--hold "soon" is not a duration`, nil},
+		{"hold zero", []string{"redeem", "--member", "m", "--points", "5", "--description", "d", "--hold", "0s"}, `--hold "0s" must be at least 1s`, nil},
+		{"hold fraction", []string{"redeem", "--member", "m", "--points", "5", "--description", "d", "--hold", "1500ms"}, `--hold "1500ms" must be whole seconds`, nil},
+		{"hold on freeze", []string{"freeze", "--member", "m", "--points", "5", "--description", "d", "--hold", "1m"}, "flag provided but not defined: -hold", nil},
+		{"member with a newline", []string{"redeem", "--member", "m-1\nm-2", "--points", "5", "--description", "d"}, "--member: memberId must not contain control characters", nil},
+		{"member with an escape", []string{"freeze", "--member", "m\x1b[31m", "--points", "5", "--description", "d"}, "--member: memberId must not contain control characters", nil},
+		{"member too long", []string{"redeem", "--member", strings.Repeat("m", 129), "--points", "5", "--description", "d"}, "--member: memberId is 129 characters long", nil},
+		{"shop too long", []string{"redeem", "--member", "m", "--points", "5", "--description", "d", "--shop", strings.Repeat("s", 256)}, "--shop: shopCode is 256 characters long", nil},
+		{"shop with a tab", []string{"freeze", "--member", "m", "--points", "5", "--description", "d", "--shop", "s\t1"}, "--shop: shopCode must not contain control characters", nil},
+		{"confirm points not a number", []string{"confirm", "--id", "x", "--points", "all"}, `confirm: --points "all" is not a number`, nil},
+		{"confirm points three decimals", []string{"confirm", "--id", "x", "--points", "0.001"}, "--points: point may have at most 2 decimal places", nil},
+		{"consume without id", []string{"consume", "--points", "1"}, "consume: --id is required", nil},
+		{"release with points", []string{"release", "--id", "x", "--points", "1"}, "flag provided but not defined: -points", nil},
+		{"id with bidi override", []string{"status", "--id", "a\u202eb"}, "--id must not contain control characters", nil},
+		{"confirm without id", []string{"confirm"}, "confirm: --id is required", nil},
+		{"cancel blank id", []string{"cancel", "--id", "  "}, "cancel: --id is required", nil},
+		{"status id with newline", []string{"status", "--id", "a\nb"}, "--id must not contain control characters", nil},
+		{"start id too long", []string{"redeem", "--member", "m", "--points", "5", "--description", "d", "--id", strings.Repeat("x", 1001)}, "--id is 1001 bytes long", nil},
+		{"points missing", []string{"redeem", "--member", "m", "--description", "d"}, "redeem: --points is required", nil},
+		{"points infinite", []string{"redeem", "--member", "m", "--points", "+Inf", "--description", "d"}, "--points: point must be a finite number", nil},
+		{"description missing", []string{"redeem", "--member", "m", "--points", "10"}, "redeem: --description is required", nil},
+		{"member missing, with --json", []string{"redeem", "--points", "5", "--description", "d", "--json"}, "redeem: --member is required", nil},
+		{"hold negative", []string{"redeem", "--member", "m", "--points", "5", "--description", "d", "--hold", "-1m"}, `--hold "-1m" must be at least 1s`, nil},
+		{"hold under a second", []string{"redeem", "--member", "m", "--points", "5", "--description", "d", "--hold", "500ms"}, `--hold "500ms" must be at least 1s`, nil},
+		{"shop with a NUL", []string{"redeem", "--member", "m", "--points", "5", "--description", "d", "--shop", "S\x001"}, "--shop: shopCode must not contain control characters", nil},
+		{"confirm points zero", []string{"confirm", "--id", "x", "--points", "0"}, "confirm: --points: point must be greater than 0", nil},
+		{"confirm without id, with --json", []string{"confirm", "--json"}, "confirm: --id is required", nil},
+		{"cancel without id", []string{"cancel"}, "cancel: --id is required", nil},
+		{"extra argument after a command", []string{"cancel", "--id", "x", "now"}, `cancel: unexpected argument "now"`, nil},
+		{"blank task queue", []string{"status", "--id", "x"}, "status: KYLIN_TASK_QUEUE (--task-queue) is required", map[string]string{"KYLIN_TASK_QUEUE": " "}},
+		{"bad ui url", []string{"status", "--id", "x", "--ui-url", "localhost:8233"}, "KYLIN_UI_URL (--ui-url) must be an http:// or https:// URL", nil},
+		{"bad log level", []string{"status", "--id", "x", "--log-level", "loud"}, `KYLIN_LOG_LEVEL (--log-level) "loud" is not a log level`, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			code, stdout, stderr := runApp(t, &App{}, tt.args...)
+			code, stdout, stderr := runApp(t, &App{Env: func(k string) string { return tt.env[k] }}, tt.args...)
 			require.Equal(t, ExitUsage, code)
 			require.Empty(t, stdout)
 			require.Equal(t, 1, strings.Count(stderr, "\n"), "exactly one line: %q", stderr)
