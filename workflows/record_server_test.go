@@ -124,4 +124,3 @@ func record(t *testing.T, c client.Client, queue string, rec recording) *history
 	}
 	return hist
 }
-

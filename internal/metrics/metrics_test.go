@@ -10,11 +10,11 @@ import (
 func TestObserveCRMCall(t *testing.T) {
 	t.Parallel()
 	m := newTestMetrics(t)
-	m.ObserveCRMCall("freeze", OutcomeOK, 200, 20*time.Millisecond, false)
-	m.ObserveCRMCall("freeze", OutcomeOK, 200, 30*time.Millisecond, true)
-	m.ObserveCRMCall("freeze", OutcomeTransient, 0, time.Second, false)
-	m.ObserveCRMCall("consume", OutcomeRejected, 409, 10*time.Millisecond, false)
-	m.ObserveCRMCall("release", OutcomeInvalid, 0, 0, false)
+	m.ObserveCRMCall("freeze", outcomeOK, 200, 20*time.Millisecond, false)
+	m.ObserveCRMCall("freeze", outcomeOK, 200, 30*time.Millisecond, true)
+	m.ObserveCRMCall("freeze", outcomeTransient, 0, time.Second, false)
+	m.ObserveCRMCall("consume", outcomeRejected, 409, 10*time.Millisecond, false)
+	m.ObserveCRMCall("release", outcomeInvalid, 0, 0, false)
 
 	tests := []struct {
 		name   string
