@@ -1,7 +1,7 @@
 // Package activities holds the Temporal activities that freeze, release and
 // consume a member's points in the Kylin CRM. They are thin: input → one CRM
 // call → output, or a Temporal error whose kind tells the workflow's retry
-// policy what to do (DESIGN.md, error classes).
+// policy what to do (docs/design.md, Error classes).
 package activities
 
 import (

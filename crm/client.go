@@ -18,7 +18,7 @@ import (
 	"go.uber.org/zap"
 )
 
-// Default endpoint paths (spec §4) and field values (spec §1).
+// Default endpoint paths and field values (docs/crm.md, Endpoints and Request).
 const (
 	DefaultFreezePath   = "/openapi/v2/member/freezePoint"
 	DefaultReleasePath  = "/openapi/v2/member/unfreezePoint"

@@ -32,14 +32,15 @@ type Request struct {
 	Description string
 	Points      float64
 	ShopCode    string
-	// FreezeToken names the freeze that a release or consume settles (spec §4).
+	// FreezeToken names the freeze that a release or consume settles
+	// (an assumption of ours: docs/crm.md, Request).
 	FreezeToken  string
 	MemberType   string
 	ChannelType  string
 	PointBizType string
 }
 
-// Body is the W9 request body on the wire (spec §1), shared by all three
+// Body is the W9 request body on the wire (docs/crm.md, Request), shared by all three
 // operations; release and consume add freezeToken.
 type Body struct {
 	MemberID       string  `json:"memberId"`

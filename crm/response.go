@@ -14,7 +14,7 @@ import (
 	"github.com/kylinpoints/kylin-points/internal/safetext"
 )
 
-// Envelope is the gateway's answer body (spec §3). Success is a pointer so
+// Envelope is the gateway's answer body (docs/crm.md, Response). Success is a pointer so
 // that an absent field is told apart from false.
 type Envelope struct {
 	Success *bool           `json:"success"`

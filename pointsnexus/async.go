@@ -52,7 +52,7 @@ func startWorkflow[O any](ctx context.Context, opts nexus.StartOperationOptions,
 	return h, startError(id, err)
 }
 
-// startOptions start a workflow as the starter does (DESIGN.md): a workflow
+// startOptions start a workflow as the starter does (docs/design.md, The idempotency token): a workflow
 // ID is used once, for the life of the namespace. A retried Nexus start is
 // not refused by that: it carries the same request ID, which the server
 // recognises and answers with the run it started (temporalnexus passes the

@@ -15,7 +15,7 @@ import (
 // the workflows (workflows.ErrNotFrozen, activities.ErrCRMRejected, …).
 const (
 	// ErrAlreadyStarted: a workflow with the key's ID exists, started by
-	// another request. A key is never reused (DESIGN.md).
+	// another request. A key is never reused (docs/design.md, The idempotency token).
 	ErrAlreadyStarted = "AlreadyStarted"
 	// ErrNothingFrozen: a release or consume named a freeze that failed, so
 	// there is nothing to settle.

@@ -42,7 +42,7 @@ const (
 	recordFreezeTimeout = 2
 )
 
-// recordings are the shapes of every released workflow (DESIGN.md, Workflows).
+// recordings are the shapes of every released workflow (docs/design.md, Workflows and states).
 var recordings = []recording{
 	{file: "redemption_consumed.json", workflow: workflows.RedemptionWorkflowName, input: redemptionRequest(),
 		drive: decideWhenFrozen(workflows.UpdateConfirm), want: workflows.StateConsumed, decision: workflows.DecisionConfirm},

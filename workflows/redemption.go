@@ -7,7 +7,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// RedemptionWorkflow is the saga of one redemption (DESIGN.md, Workflows):
+// RedemptionWorkflow is the saga of one redemption (docs/design.md, Workflows and states):
 // freeze the points; hold them FROZEN until a confirm or cancel Update, or
 // the hold timeout; then consume or release them.
 //

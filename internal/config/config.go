@@ -1,4 +1,4 @@
-// Package config reads the configuration contract of DESIGN.md: the standard
+// Package config reads the configuration contract of docs/design.md: the standard
 // Temporal envconfig for the connection, the KYLIN_* variables and the flags
 // of the same meaning. Flags override variables; every problem is reported
 // at once, one line each, naming the variable and the flag.

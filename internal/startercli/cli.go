@@ -1,6 +1,6 @@
 // Package startercli is the starter command without its main: redeem,
-// confirm, cancel, status and freeze, with the flags, JSON fields and exit
-// codes of DESIGN.md. It starts workflows by name, so it needs the
+// confirm, cancel, status, freeze, consume, release and list, with the
+// flags, JSON fields and exit codes of docs/design.md. It starts workflows by name, so it needs the
 // workflows' types but not their code, and never the Temporal server.
 package startercli
 
@@ -22,7 +22,7 @@ import (
 	"github.com/kylinpoints/kylin-points/internal/tracing"
 )
 
-// Exit statuses (DESIGN.md): users' scripts rely on them.
+// Exit statuses (docs/design.md, Configuration contract): users' scripts rely on them.
 const (
 	// ExitOK: the command did what was asked.
 	ExitOK = 0
