@@ -24,10 +24,11 @@ import (
 	"github.com/kylinpoints/kylin-points/workflows"
 )
 
-// TestStackMetricsAndCodec starts the stack with metrics and a payload key,
-// runs the demo, and checks /metrics, /readyz, the UI's codec setting and
-// the codec server decoding the demo's encrypted input.
-func TestStackMetricsAndCodec(t *testing.T) {
+// TestDevStackMetricsAndCodec starts the dev stack with metrics and a
+// payload key, runs the demo, and checks /metrics, /readyz, the UI's codec
+// setting and the codec server decoding the demo's encrypted input.
+func TestDevStackMetricsAndCodec(t *testing.T) {
+	t.Parallel()
 	key := make([]byte, codec.KeySize)
 	_, err := rand.Read(key)
 	require.NoError(t, err)
