@@ -1,10 +1,11 @@
 // Package activities holds the Temporal activities that freeze, release and
 // consume a member's points in the Kylin CRM. They are thin: input → one CRM
 // call → output, or a Temporal error whose kind tells the workflow's retry
-// policy what to do (DESIGN.md, error classes).
+// policy what to do (docs/design.md, Error classes).
 package activities
 
 import (
+	"cmp"
 	"context"
 	"errors"
 
@@ -20,7 +21,11 @@ type CRM interface {
 	Consume(ctx context.Context, token string, req crm.Request) (crm.Result, error)
 }
 
-// Names under which the activities are registered (the method names).
+// Names under which the activities are registered and every history records
+// them: the method names, which is how the SDK registers a struct's methods.
+// The workflows schedule them by method value, so the compiler checks them;
+// these constants are for code and tools that read histories, and tests hold
+// them to the methods.
 const (
 	FreezeName  = "Freeze"
 	ReleaseName = "Release"
@@ -76,9 +81,9 @@ type Prepared struct {
 // configured otherwise later cannot change the body of a token already sent.
 func (a *Activities) Prepare(_ context.Context, memberID string) (Prepared, error) {
 	p := Prepared{BodyFields: BodyFields{
-		MemberType:   or(a.Defaults.MemberType, crm.DefaultMemberType),
-		ChannelType:  or(a.Defaults.ChannelType, crm.DefaultChannelType),
-		PointBizType: or(a.Defaults.PointBizType, crm.DefaultPointBizType),
+		MemberType:   cmp.Or(a.Defaults.MemberType, crm.DefaultMemberType),
+		ChannelType:  cmp.Or(a.Defaults.ChannelType, crm.DefaultChannelType),
+		PointBizType: cmp.Or(a.Defaults.PointBizType, crm.DefaultPointBizType),
 	}}
 	if a.Search.Enabled {
 		p.Search = true
@@ -135,11 +140,4 @@ func (in Input) request() crm.Request {
 
 func output(ctx context.Context, token string, res crm.Result) Output {
 	return Output{Token: token, Status: res.Status, Code: res.Code, Replayed: res.Replayed, Attempt: attempt(ctx)}
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

@@ -2,6 +2,7 @@ package activities_test
 
 import (
 	"net/http"
+	"reflect"
 	"testing"
 	"time"
 
@@ -193,4 +194,17 @@ func TestNoAnswerIsRetryable(t *testing.T) {
 	sb.env = sb.activitiesEnv(&crm.Client{BaseURL: closed, ServiceName: service, Secret: secret})
 	_, err := sb.run(activities.ReleaseName, settleInput(tok("r"), tok("f"), 5))
 	requireAppError(t, err, activities.ErrCRMTransient, true)
+}
+
+// The SDK registers a struct's exported methods under their names, and
+// every history records those names; the constants are how other code and
+// tools name them. Each method has its constant, and nothing else.
+func TestNamesAreTheRegisteredMethods(t *testing.T) {
+	t.Parallel()
+	typ := reflect.TypeFor[*activities.Activities]()
+	var methods []string
+	for m := range typ.Methods() {
+		methods = append(methods, m.Name)
+	}
+	require.ElementsMatch(t, []string{activities.FreezeName, activities.ReleaseName, activities.ConsumeName, activities.PrepareName}, methods)
 }

@@ -33,7 +33,7 @@ type RejectionDetails struct {
 func (d RejectionDetails) Business() bool { return d.Status >= 200 && d.Status < 300 }
 
 // toTemporal maps a CRM client error of operation op to the Temporal error
-// of its class (DESIGN.md, error classes), with what the attempt knows: a
+// of its class (docs/design.md, Error classes; the README's table), with what the attempt knows: a
 // refusal is proof that nothing was applied only when it is a business
 // answer under the token, or when no earlier request can have carried the
 // token.

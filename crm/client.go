@@ -5,6 +5,7 @@ package crm
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -17,7 +18,7 @@ import (
 	"go.uber.org/zap"
 )
 
-// Default endpoint paths (spec §4) and field values (spec §1).
+// Default endpoint paths and field values (docs/crm.md, Endpoints and Request).
 const (
 	DefaultFreezePath   = "/openapi/v2/member/freezePoint"
 	DefaultReleasePath  = "/openapi/v2/member/unfreezePoint"
@@ -76,17 +77,17 @@ type Result struct {
 
 // Freeze moves points from available to frozen (W9).
 func (c *Client) Freeze(ctx context.Context, token string, req Request) (Result, error) {
-	return c.call(ctx, OpFreeze, or(c.FreezePath, DefaultFreezePath), token, req)
+	return c.call(ctx, OpFreeze, cmp.Or(c.FreezePath, DefaultFreezePath), token, req)
 }
 
 // Release moves frozen points back to available. req.FreezeToken names the freeze.
 func (c *Client) Release(ctx context.Context, token string, req Request) (Result, error) {
-	return c.call(ctx, OpRelease, or(c.ReleasePath, DefaultReleasePath), token, req)
+	return c.call(ctx, OpRelease, cmp.Or(c.ReleasePath, DefaultReleasePath), token, req)
 }
 
 // Consume deducts frozen points for good. req.FreezeToken names the freeze.
 func (c *Client) Consume(ctx context.Context, token string, req Request) (Result, error) {
-	return c.call(ctx, OpConsume, or(c.ConsumePath, DefaultConsumePath), token, req)
+	return c.call(ctx, OpConsume, cmp.Or(c.ConsumePath, DefaultConsumePath), token, req)
 }
 
 // BuildBody validates req and renders the wire body with the client's defaults.
@@ -105,10 +106,10 @@ func (c *Client) BuildBody(op string, req Request) (Body, error) {
 	return Body{
 		MemberID:       req.MemberID,
 		Description:    req.Description,
-		ChannelType:    or(req.ChannelType, or(c.ChannelType, DefaultChannelType)),
-		MemberType:     or(req.MemberType, or(c.MemberType, DefaultMemberType)),
+		ChannelType:    cmp.Or(req.ChannelType, c.ChannelType, DefaultChannelType),
+		MemberType:     cmp.Or(req.MemberType, c.MemberType, DefaultMemberType),
 		ShopCode:       req.ShopCode,
-		PointBizType:   or(req.PointBizType, DefaultPointBizType),
+		PointBizType:   cmp.Or(req.PointBizType, DefaultPointBizType),
 		IdempotentMode: 1,
 		Point:          req.Points,
 		FreezeToken:    req.FreezeToken,
@@ -219,13 +220,6 @@ func (c *Client) log(op, token string, status int, start time.Time, err error) {
 		return
 	}
 	c.Logger.Debug("crm call", fields...)
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // drain lets the connection be reused after a short read.

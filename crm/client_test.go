@@ -27,7 +27,7 @@ func validRequest() Request {
 	return Request{MemberID: "1c8c34ff77dd4c5a9573644b9d6eecd9", Description: "微信渠道积分冻结", Points: 5, ShopCode: "GMYB", MemberType: "GMYB"}
 }
 
-// testClient returns a client of srv whose clock is fixed at the spec's example time.
+// testClient returns a client of srv whose clock is fixed at the time of the signing test vectors (docs/crm.md).
 func testClient(srv *httptest.Server) *Client {
 	return &Client{BaseURL: srv.URL, ServiceName: "demo-service", Secret: "secret123", HTTPClient: srv.Client(), Now: func() time.Time { return fixedNow }}
 }
@@ -80,7 +80,7 @@ func TestRequestHeaders(t *testing.T) {
 	require.Equal(t, testToken, got.Get(HeaderBusinessToken))
 	require.Equal(t, "demo-service", got.Get(HeaderCallerService))
 	require.Equal(t, "2015-01-01 12:20:11", got.Get(HeaderCallerTime))
-	require.Equal(t, "B0D40DE7EDBB6F873A804B802AB1EC70", got.Get(HeaderCallerSign), "the spec's test vector")
+	require.Equal(t, "B0D40DE7EDBB6F873A804B802AB1EC70", got.Get(HeaderCallerSign), "the first signing test vector of docs/crm.md")
 	require.Equal(t, "application/json; charset=utf-8", got.Get("Content-Type"))
 }
 

@@ -32,14 +32,15 @@ type Request struct {
 	Description string
 	Points      float64
 	ShopCode    string
-	// FreezeToken names the freeze that a release or consume settles (spec §4).
+	// FreezeToken names the freeze that a release or consume settles
+	// (an assumption of ours: docs/crm.md, Request).
 	FreezeToken  string
 	MemberType   string
 	ChannelType  string
 	PointBizType string
 }
 
-// Body is the W9 request body on the wire (spec §1), shared by all three
+// Body is the W9 request body on the wire (docs/crm.md, Request), shared by all three
 // operations; release and consume add freezeToken.
 type Body struct {
 	MemberID       string  `json:"memberId"`
@@ -137,7 +138,7 @@ func ValidatePoints(p float64) error {
 	case p > MaxPoints:
 		return fmt.Errorf("point must be at most %.0f, got %v", MaxPoints, p)
 	}
-	s := strconv.FormatFloat(p, 'f', -1, 64)
+	s := FormatPoints(p)
 	if i := strings.IndexByte(s, '.'); i >= 0 && len(s)-i-1 > 2 {
 		return fmt.Errorf("point may have at most 2 decimal places, got %s", s)
 	}
@@ -173,6 +174,12 @@ func ValidateServiceName(name string) error {
 		}
 	}
 	return nil
+}
+
+// FormatPoints prints an amount as people and the CRM's messages write it:
+// no exponent, no trailing zeros (5, 5.5, 0.25).
+func FormatPoints(p float64) string {
+	return strconv.FormatFloat(p, 'f', -1, 64)
 }
 
 // Hundredths converts a validated amount to exact integer hundredths.

@@ -2,6 +2,7 @@ package crm
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,7 +14,7 @@ import (
 	"github.com/kylinpoints/kylin-points/internal/safetext"
 )
 
-// Envelope is the gateway's answer body (spec §3). Success is a pointer so
+// Envelope is the gateway's answer body (docs/crm.md, Response). Success is a pointer so
 // that an absent field is told apart from false.
 type Envelope struct {
 	Success *bool           `json:"success"`
@@ -43,7 +44,7 @@ func readResponse(op string, resp *http.Response) (Result, error) {
 			e.Message += ": check the CRM base URL"
 		}
 		if env, err := ParseEnvelope(body); err == nil && len(body) > 0 {
-			e.Code, e.Message = env.CodeString(), or(boundMessage(env.Message), e.Message)
+			e.Code, e.Message = env.CodeString(), cmp.Or(boundMessage(env.Message), e.Message)
 		} else if e.Message == "" {
 			e.Message = snippet(body)
 		}

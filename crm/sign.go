@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Gateway header names (spec §2).
+// Gateway header names (docs/crm.md, Request and Signing).
 const (
 	HeaderBusinessToken = "X-Business-Token"
 	HeaderCallerService = "X-Caller-Service"

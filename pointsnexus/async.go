@@ -51,11 +51,12 @@ func startWorkflow[O any](ctx context.Context, opts nexus.StartOperationOptions,
 	return h, startError(id, err)
 }
 
-// startOptions start a workflow as every caller does (workflows.StartOptions):
-// a workflow ID is used once, for the life of the namespace. A retried Nexus
-// start is not refused by that: it carries the same request ID, which the
-// server recognises and answers with the run it started (temporalnexus
-// passes the request ID on). The task queue, left empty, is the worker's own.
+// startOptions start a workflow as every caller does (workflows.StartOptions;
+// docs/design.md, The idempotency token): a workflow ID is used once, for the
+// life of the namespace. A retried Nexus start is not refused by that: it
+// carries the same request ID, which the server recognises and answers with
+// the run it started (temporalnexus passes the request ID on). The task
+// queue, left empty, is the worker's own.
 func startOptions(id, summary string) client.StartWorkflowOptions {
 	return workflows.StartOptions(id, "", summary)
 }

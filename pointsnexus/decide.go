@@ -2,6 +2,7 @@ package pointsnexus
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/nexus-rpc/sdk-go/nexus"
@@ -90,11 +91,11 @@ func (d decision) send(ctx context.Context, c client.Client, id string, args []a
 			return st, err
 		case ErrorType(err) != workflows.ErrNotFrozen:
 			// Refused for good, e.g. more points than frozen.
-			return st, failed(ErrorType(err), "%s", reason(err))
+			return st, failed(ErrorType(err), "%s", workflows.Reason(err))
 		}
 		st, qerr := queryStatus(ctx, c, id)
 		if qerr != nil || st.Decision != "" || (st.State != workflows.StateFreezing && st.State != workflows.StateFrozen) {
-			return st, failed(workflows.ErrNotFrozen, "%s", reason(err))
+			return st, failed(workflows.ErrNotFrozen, "%s", workflows.Reason(err))
 		}
 		select {
 		case <-ctx.Done():
@@ -150,14 +151,7 @@ func (d decision) afterEnd(ctx context.Context, c client.Client, id string) (wor
 	return st, failed(workflows.ErrNotFrozen, "%s", msg)
 }
 
-func (d decision) wonBy(recorded string) bool {
-	for _, w := range d.won {
-		if w == recorded {
-			return true
-		}
-	}
-	return false
-}
+func (d decision) wonBy(recorded string) bool { return slices.Contains(d.won, recorded) }
 
 // statusOperation answers the status query of "redeem-<key>".
 func statusOperation() nexus.Operation[RedemptionRef, workflows.RedemptionStatus] {

@@ -7,59 +7,27 @@ import (
 	"github.com/nexus-rpc/sdk-go/nexus"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/kylinpoints/kylin-points/workflows"
 )
 
 // Types of the ApplicationErrors an operation fails with, besides those of
 // the workflows (workflows.ErrNotFrozen, activities.ErrCRMRejected, …).
 const (
 	// ErrAlreadyStarted: a workflow with the key's ID exists, started by
-	// another request. A key is never reused (DESIGN.md).
+	// another request. A key is never reused (docs/design.md, The idempotency token).
 	ErrAlreadyStarted = "AlreadyStarted"
 	// ErrNothingFrozen: a release or consume named a freeze that failed, so
 	// there is nothing to settle.
 	ErrNothingFrozen = "NothingFrozen"
 )
 
-// operationErrorType is the ApplicationError type the SDK gives the failure
-// of a sync operation; the cause under it says why.
-const operationErrorType = "OperationError"
-
-// ErrorType is the type of the first ApplicationError in err's chain that
-// says why an operation failed, skipping the SDK's own "OperationError"
-// wrapper: e.g. ErrAlreadyStarted, workflows.ErrNotFrozen,
-// activities.ErrCRMRejected. It is "" when there is none (a timeout, a
-// cancellation, a handler error).
-func ErrorType(err error) string {
-	if appErr := cause(err); appErr != nil {
-		return appErr.Type()
-	}
-	return ""
-}
-
-// reason is the message of the ApplicationError ErrorType reads, or err's
-// own text when there is none.
-func reason(err error) string {
-	if appErr := cause(err); appErr != nil {
-		return appErr.Message()
-	}
-	return err.Error()
-}
-
-// cause is the first ApplicationError in err's chain that is not the SDK's
-// OperationError wrapper, or nil.
-func cause(err error) *temporal.ApplicationError {
-	for err != nil {
-		appErr, ok := errors.AsType[*temporal.ApplicationError](err)
-		if !ok {
-			return nil
-		}
-		if appErr.Type() != operationErrorType {
-			return appErr
-		}
-		err = appErr.Unwrap()
-	}
-	return nil
-}
+// ErrorType is the type of the ApplicationError that says why an operation
+// failed, looking through the SDK's own "OperationError" wrapper: e.g.
+// ErrAlreadyStarted, workflows.ErrNotFrozen, activities.ErrCRMRejected. It
+// is "" when there is none (a timeout, a cancellation, a handler error).
+// It is workflows.ErrorType, here for the callers of the service.
+func ErrorType(err error) string { return workflows.ErrorType(err) }
 
 // failed is a final failure of an operation: the caller's operation fails
 // with an ApplicationError of type typ, not retried.

@@ -1,44 +1,13 @@
 package pointsnexus
 
 import (
-	"errors"
 	"fmt"
 	"testing"
 
 	"github.com/nexus-rpc/sdk-go/nexus"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/temporal"
-
-	"github.com/kylinpoints/kylin-points/workflows"
 )
-
-func TestErrorType(t *testing.T) {
-	t.Parallel()
-	notFrozen := temporal.NewNonRetryableApplicationError("cannot confirm: redemption is RELEASED", workflows.ErrNotFrozen, nil)
-	// The SDK wraps a sync operation's failure in an "OperationError".
-	wrapped := temporal.NewNonRetryableApplicationError("operation failed", operationErrorType, notFrozen)
-	for _, tc := range []struct {
-		name       string
-		err        error
-		typ, first string
-	}{
-		{name: "nil", err: nil},
-		{name: "plain error", err: errors.New("boom")},
-		{name: "direct", err: notFrozen, typ: workflows.ErrNotFrozen, first: "cannot confirm: redemption is RELEASED"},
-		{name: "under the SDK's wrapper", err: fmt.Errorf("nexus operation: %w", wrapped), typ: workflows.ErrNotFrozen,
-			first: "cannot confirm: redemption is RELEASED"},
-		{name: "wrapper alone", err: temporal.NewNonRetryableApplicationError("x", operationErrorType, nil)},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			require.Equal(t, tc.typ, ErrorType(tc.err))
-			if tc.first != "" {
-				require.Equal(t, tc.first, reason(tc.err))
-			}
-		})
-	}
-}
 
 func TestStartError(t *testing.T) {
 	t.Parallel()

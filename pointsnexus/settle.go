@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/nexus-rpc/sdk-go/nexus"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/temporalnexus"
 
+	"github.com/kylinpoints/kylin-points/crm"
 	"github.com/kylinpoints/kylin-points/workflows"
 )
 
@@ -57,7 +57,7 @@ func frozenBy(ctx context.Context, key string) (workflows.FreezeResult, error) {
 	case isNotFound(err):
 		return res, &nexus.HandlerError{Type: nexus.HandlerErrorTypeNotFound, Message: "freeze " + id + " not found"}
 	case errors.As(err, &wfErr):
-		return res, failed(ErrNothingFrozen, "freeze %s did not freeze the points, nothing to settle: %s", id, reason(err))
+		return res, failed(ErrNothingFrozen, "freeze %s did not freeze the points, nothing to settle: %s", id, workflows.Reason(err))
 	case wctx.Err() != nil && ctx.Err() == nil:
 		return res, retryLater("freeze %s has not ended yet; the request is retried", id)
 	}
@@ -67,9 +67,9 @@ func frozenBy(ctx context.Context, key string) (workflows.FreezeResult, error) {
 // settleSummary is the Web UI's line for a settlement, e.g.
 // "consume 3 of 5 points of member m-1 frozen by freeze-1001".
 func settleSummary(op string, req workflows.SettleRequest) string {
-	amount := strconv.FormatFloat(req.Freeze.Points, 'f', -1, 64) + " points"
+	amount := crm.FormatPoints(req.Freeze.Points) + " points"
 	if req.Points != 0 {
-		amount = strconv.FormatFloat(req.Points, 'f', -1, 64) + " of " + amount
+		amount = crm.FormatPoints(req.Points) + " of " + amount
 	}
 	return fmt.Sprintf("%s %s of member %s frozen by %s", op, amount, req.Freeze.MemberID, req.Freeze.WorkflowID)
 }

@@ -1,5 +1,5 @@
 // Command worker runs the kylin-points workflows and CRM activities.
-// Configuration: see `worker --help` and DESIGN.md.
+// Configuration: see `worker --help` and docs/design.md (Configuration contract).
 package main
 
 import (

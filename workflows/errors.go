@@ -32,16 +32,61 @@ const maxErrorChars = 600
 // applied: invalid input (no call made), or a CRM refusal that is proof
 // (activities.ErrCRMRejected).
 func isDefinite(err error) bool {
-	t := errorType(err)
+	t := ErrorType(err)
 	return t == activities.ErrInvalidInput || t == activities.ErrCRMRejected
 }
 
-// errorType is the type of the first ApplicationError in err's chain.
-func errorType(err error) string {
-	if appErr, ok := errors.AsType[*temporal.ApplicationError](err); ok {
+// ErrorType is the type of the ApplicationError in err's chain that says why
+// something failed: ErrReleaseFailed, ErrNotFrozen, activities.ErrCRMRejected,
+// … It looks through the SDK's own wrapper of a failed Nexus operation
+// ("OperationError") to the cause under it. It is "" when there is none: a
+// timeout, a cancellation, an error not from Temporal.
+func ErrorType(err error) string {
+	if appErr := cause(err); appErr != nil {
 		return appErr.Type()
 	}
 	return ""
+}
+
+// Reason is the part of err a person needs: the message of the
+// ApplicationError ErrorType reads (the CRM's answer, the workflow's
+// refusal) rather than the chain of wrappers around it; else a timeout's own
+// text, "cancelled", or err's text. It is not bounded: print it with
+// safetext.Line.
+func Reason(err error) string {
+	if appErr := cause(err); appErr != nil {
+		return appErr.Message()
+	}
+	if appErr, ok := errors.AsType[*temporal.ApplicationError](err); ok {
+		return appErr.Message() // the Nexus wrapper, with no cause under it
+	}
+	if te, ok := errors.AsType[*temporal.TimeoutError](err); ok {
+		return te.Error()
+	}
+	if temporal.IsCanceledError(err) {
+		return "cancelled"
+	}
+	return err.Error()
+}
+
+// operationErrorType is the ApplicationError type the SDK gives the failure
+// of a sync Nexus operation; the cause under it says why.
+const operationErrorType = "OperationError"
+
+// cause is the first ApplicationError in err's chain that is not the SDK's
+// OperationError wrapper, or nil.
+func cause(err error) *temporal.ApplicationError {
+	for err != nil {
+		appErr, ok := errors.AsType[*temporal.ApplicationError](err)
+		if !ok {
+			return nil
+		}
+		if appErr.Type() != operationErrorType {
+			return appErr
+		}
+		err = appErr.Unwrap()
+	}
+	return nil
 }
 
 // rejection is the CRM's refusal an activity error carries, if any.
@@ -57,24 +102,9 @@ func rejection(err error) (activities.RejectionDetails, bool) {
 	return d, true
 }
 
-// errorText is the message a person needs: the first ApplicationError's own
-// message (the CRM's answer) rather than the whole chain of wrappers, on one
-// bounded line.
+// errorText is Reason on one bounded line, for a status.
 func errorText(err error) string {
-	return safetext.Line(rawErrorText(err), maxErrorChars)
-}
-
-func rawErrorText(err error) string {
-	if appErr, ok := errors.AsType[*temporal.ApplicationError](err); ok {
-		return appErr.Message()
-	}
-	if te, ok := errors.AsType[*temporal.TimeoutError](err); ok {
-		return te.Error()
-	}
-	if temporal.IsCanceledError(err) {
-		return "cancelled"
-	}
-	return err.Error()
+	return safetext.Line(Reason(err), maxErrorChars)
 }
 
 // invalidInput is the error of a workflow input refused before any CRM call.

@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/kylinpoints/kylin-points/activities"
+	"github.com/kylinpoints/kylin-points/crm"
 )
 
 // FreezePointsWorkflow is the freeze step alone, startable by name
@@ -50,7 +51,7 @@ func FreezePointsWorkflow(ctx workflow.Context, req FreezeRequest) (FreezeResult
 	st.State = StateFrozen
 	if err != nil {
 		st.State, st.Error = StateFailed, errorText(err)
-		if errorType(err) == ErrReleaseFailed {
+		if ErrorType(err) == ErrReleaseFailed {
 			st.State = StateReleasing
 		}
 	}
@@ -143,7 +144,7 @@ func undoFreeze(ctx workflow.Context, f FreezeResult, freeze activities.Input, t
 	recheck := freeze
 	recheck.Recheck = true
 	err := carryOut(ctx, acts.Freeze, recheck, activitySummary("settle the unknown freeze of", f.Points, f.MemberID), nil)
-	if errorType(err) == activities.ErrCRMRejected {
+	if ErrorType(err) == activities.ErrCRMRejected {
 		// The CRM's business answer under the token: never applied.
 		logger.Info("freeze was never applied, nothing to release", "freezeToken", f.FreezeToken)
 		return abandoned(f, timeout, "the CRM says it was never applied", cause)
@@ -164,11 +165,11 @@ func undoFreeze(ctx workflow.Context, f FreezeResult, freeze activities.Input, t
 // abandoned is the error of a freeze that did not settle and was undone.
 func abandoned(f FreezeResult, timeout time.Duration, what string, cause error) error {
 	why := fmt.Sprintf("did not settle within %s", timeout)
-	if errorType(cause) == activities.ErrOutcomeUnknown {
+	if ErrorType(cause) == activities.ErrOutcomeUnknown {
 		why = "was refused after an attempt whose answer was lost"
 	}
 	msg := fmt.Sprintf("freeze %s of %s points of member %s %s (%s); %s, nothing stays frozen",
-		f.FreezeToken, formatPoints(f.Points), f.MemberID, why, errorText(cause), what)
+		f.FreezeToken, crm.FormatPoints(f.Points), f.MemberID, why, errorText(cause), what)
 	return temporal.NewNonRetryableApplicationError(msg, ErrFreezeAbandoned, cause)
 }
 

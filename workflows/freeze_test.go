@@ -74,7 +74,7 @@ func TestFreezePointsWorkflow(t *testing.T) {
 			err := h.env.GetWorkflowError()
 			if tc.errType != "" {
 				require.Error(t, err)
-				require.Equal(t, tc.errType, errorTypeOf(err))
+				require.Equal(t, tc.errType, workflows.ErrorType(err))
 				require.Contains(t, err.Error(), tc.errHas)
 			} else {
 				require.NoError(t, err)

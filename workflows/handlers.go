@@ -63,7 +63,7 @@ func (r *redemption) check(name string, points float64) error {
 	}
 	if r.winner == name && crm.Hundredths(points) != crm.Hundredths(r.consume) {
 		return temporal.NewNonRetryableApplicationError(
-			fmt.Sprintf("cannot %s %s points: already confirmed for %s", name, formatPoints(points), describeAmount(r.consume)),
+			fmt.Sprintf("cannot %s %s points: already confirmed for %s", name, crm.FormatPoints(points), describeAmount(r.consume)),
 			ErrNotFrozen, nil, r.status)
 	}
 	return nil
@@ -98,5 +98,5 @@ func describeAmount(points float64) string {
 	if points == 0 {
 		return "all points"
 	}
-	return formatPoints(points) + " points"
+	return crm.FormatPoints(points) + " points"
 }

@@ -7,7 +7,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// RedemptionWorkflow is the saga of one redemption (DESIGN.md, Workflows):
+// RedemptionWorkflow is the saga of one redemption (docs/design.md, Workflows and states):
 // freeze the points; hold them FROZEN until a confirm or cancel Update, or
 // the hold timeout; then consume or release them.
 //
@@ -99,7 +99,7 @@ func (r *redemption) run(ctx workflow.Context) error {
 	}
 	f, err := freezePoints(ctx, freeze, r.undoingFreeze(ctx))
 	if err != nil {
-		if errorType(err) == ErrReleaseFailed {
+		if ErrorType(err) == ErrReleaseFailed {
 			r.status.Error = errorText(err)
 			return err
 		}
@@ -204,10 +204,16 @@ func (r *redemption) fail(ctx workflow.Context, reason string) {
 	r.settle(ctx, StateFailed)
 }
 
+// MetricRedemptions counts the redemptions that reached their final state,
+// by "state" (CONSUMED, RELEASED, FAILED). It is counted through the
+// workflow's metrics handler, which skips replays, so each redemption counts
+// once, with the SDK's namespace, task_queue and workflow_type labels.
+const MetricRedemptions = "kylin_redemptions_total"
+
 func (r *redemption) settle(ctx workflow.Context, s State) {
 	r.status.SettledAt = workflow.Now(ctx)
 	r.to(ctx, s)
-	workflow.GetMetricsHandler(ctx).WithTags(map[string]string{"state": string(s)}).Counter("kylin_redemptions_total").Inc(1)
+	workflow.GetMetricsHandler(ctx).WithTags(map[string]string{"state": string(s)}).Counter(MetricRedemptions).Inc(1)
 }
 
 func (r *redemption) to(ctx workflow.Context, s State) {

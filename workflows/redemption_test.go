@@ -258,7 +258,7 @@ func TestReleaseRefusedFailsLoudly(t *testing.T) {
 	_, err := h.redeem(redemptionRequest())
 	require.Error(t, err)
 	require.True(t, cancel.completed)
-	require.Equal(t, workflows.ErrReleaseFailed, errorTypeOf(cancel.err), "the cancel Update reports the failure too")
+	require.Equal(t, workflows.ErrReleaseFailed, workflows.ErrorType(cancel.err), "the cancel Update reports the failure too")
 	appErr, ok := errors.AsType[*temporal.ApplicationError](err)
 	require.True(t, ok, "%v", err)
 	require.Equal(t, workflows.ErrReleaseFailed, appErr.Type())

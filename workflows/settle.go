@@ -216,7 +216,7 @@ func withWaiting(ctx workflow.Context, w func(why string)) workflow.Context {
 // stillTrying says, for a person, why step keeps being tried.
 func stillTrying(step string, err error) string {
 	why := "the CRM does not answer"
-	switch errorType(err) {
+	switch ErrorType(err) {
 	case activities.ErrCRMUnauthorized:
 		why = "the CRM refuses our credentials"
 	case activities.ErrCRMRefusing:
@@ -247,7 +247,7 @@ func releaseFailed(f FreezeResult, points float64, cause error) error {
 	case d.Business() && d.Code == activities.CodeFreezeNotEnough:
 		msg = fmt.Sprintf("release of %s points of freeze %s failed: the CRM says the freeze holds fewer points (%s), so it was settled, "+
 			"at least in part, by another step; its points may stay frozen until a person checks and settles them",
-			formatPoints(points), f.FreezeToken, errorText(cause))
+			crm.FormatPoints(points), f.FreezeToken, errorText(cause))
 	case isDefinite(cause):
 		s.Certain = true
 		msg = fmt.Sprintf("release of freeze %s failed for good, its points stay frozen until a person settles them: %s",
@@ -300,7 +300,7 @@ func checkConsumePoints(points, frozen float64) error {
 		return invalidInput("points: %v", err)
 	}
 	if crm.Hundredths(points) > crm.Hundredths(frozen) {
-		return invalidInput("points: %s is more than the %s frozen", formatPoints(points), formatPoints(frozen))
+		return invalidInput("points: %s is more than the %s frozen", crm.FormatPoints(points), crm.FormatPoints(frozen))
 	}
 	return nil
 }

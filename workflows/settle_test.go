@@ -206,7 +206,7 @@ func TestSettleRefusesWhatIsNotAFreeze(t *testing.T) {
 			env := runWith(t, f, "settle-x", tc.flow, tc.req)
 			err := env.GetWorkflowError()
 			require.ErrorContains(t, err, tc.errHas)
-			require.Equal(t, activities.ErrInvalidInput, errorTypeOf(err))
+			require.Equal(t, activities.ErrInvalidInput, workflows.ErrorType(err))
 			require.Empty(t, f.calls(crm.OpRelease))
 			require.Empty(t, f.calls(crm.OpConsume))
 		})

@@ -2,21 +2,21 @@ package workflows
 
 import (
 	"fmt"
-	"strconv"
 
+	"github.com/kylinpoints/kylin-points/crm"
 	"github.com/kylinpoints/kylin-points/internal/safetext"
 )
 
 // RedemptionSummary is the Web UI's one-line summary of a redemption, for
 // client.StartWorkflowOptions.StaticSummary: "redeem 5 points for member m-1: <description>".
 func RedemptionSummary(req RedemptionRequest) string {
-	return fmt.Sprintf("redeem %s points for member %s: %s", formatPoints(req.Points), req.MemberID, oneLine(req.Description))
+	return fmt.Sprintf("redeem %s points for member %s: %s", crm.FormatPoints(req.Points), req.MemberID, safetext.Line(req.Description, 0))
 }
 
 // FreezeSummary is the Web UI's one-line summary of a FreezePointsWorkflow run,
 // for client.StartWorkflowOptions.StaticSummary: "freeze 5 points of member m-1: <description>".
 func FreezeSummary(req FreezeRequest) string {
-	return fmt.Sprintf("freeze %s points of member %s: %s", formatPoints(req.Points), req.MemberID, oneLine(req.Description))
+	return fmt.Sprintf("freeze %s points of member %s: %s", crm.FormatPoints(req.Points), req.MemberID, safetext.Line(req.Description, 0))
 }
 
 // SettleSummary is the Web UI's one-line summary of a settlement workflow
@@ -26,18 +26,10 @@ func SettleSummary(name string, req SettleRequest) string {
 	if name == ConsumePointsWorkflowName {
 		verb = "consume " + describeAmount(req.Points) + " of"
 	}
-	return fmt.Sprintf("%s freeze %s: %s points of member %s", verb, req.Freeze.FreezeToken, formatPoints(req.Freeze.Points), req.Freeze.MemberID)
+	return fmt.Sprintf("%s freeze %s: %s points of member %s", verb, req.Freeze.FreezeToken, crm.FormatPoints(req.Freeze.Points), req.Freeze.MemberID)
 }
 
 // activitySummary names what one activity does, e.g. "consume 5 points of member m-1".
 func activitySummary(verb string, points float64, memberID string) string {
-	return fmt.Sprintf("%s %s points of member %s", verb, formatPoints(points), memberID)
+	return fmt.Sprintf("%s %s points of member %s", verb, crm.FormatPoints(points), memberID)
 }
-
-// formatPoints prints an amount without trailing zeros: 5, 5.5, 0.25.
-func formatPoints(p float64) string {
-	return strconv.FormatFloat(p, 'f', -1, 64)
-}
-
-// oneLine keeps a summary on one line whatever the description holds.
-func oneLine(s string) string { return safetext.Line(s, 0) }

@@ -24,7 +24,7 @@ const (
 	UpdateAwaitFreeze = "awaitFreeze"
 )
 
-// Default timings (DESIGN.md): how long points stay frozen awaiting a decision,
+// Default timings (docs/design.md, Timings): how long points stay frozen awaiting a decision,
 // and how long the freeze step may take in all, retries included.
 const (
 	DefaultHold          = 15 * time.Minute
@@ -34,7 +34,7 @@ const (
 // State is where a redemption stands.
 type State string
 
-// The states of a redemption (DESIGN.md).
+// The states of a redemption (docs/design.md, Workflows and states; docs/contract.md, States).
 const (
 	StateFreezing  State = "FREEZING"
 	StateFrozen    State = "FROZEN"

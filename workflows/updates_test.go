@@ -98,13 +98,6 @@ func TestConfirmAndCancelAtOnceOnlyOneWins(t *testing.T) {
 			lost = u.err // accepted together, refused by the handler
 		}
 		require.Error(t, lost, "%s must lose to %s", name, st.Decision)
-		require.Equal(t, workflows.ErrNotFrozen, errorTypeOf(lost))
+		require.Equal(t, workflows.ErrNotFrozen, workflows.ErrorType(lost))
 	}
-}
-
-func errorTypeOf(err error) string {
-	if appErr, ok := errors.AsType[*temporal.ApplicationError](err); ok {
-		return appErr.Type()
-	}
-	return ""
 }

@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/kylinpoints/kylin-points/crm"
 	"github.com/kylinpoints/kylin-points/internal/search"
 )
 
@@ -35,7 +36,7 @@ func show(ctx workflow.Context, p prepared, s State, points float64, holdUntil t
 
 // detailsOf is the one-line current details of a redemption in state s.
 func detailsOf(st RedemptionStatus, holdUntil time.Time) string {
-	amount := formatPoints(st.Points) + " points of member " + st.MemberID
+	amount := crm.FormatPoints(st.Points) + " points of member " + st.MemberID
 	switch st.State {
 	case StateFreezing:
 		return fmt.Sprintf("FREEZING: freezing %s", amount)

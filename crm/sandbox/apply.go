@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/kylinpoints/kylin-points/crm"
@@ -104,7 +103,7 @@ func effect(ctx context.Context, q dbtx, r opRequest, m *memberRow) (code, msg s
 	switch r.op {
 	case crm.OpFreeze:
 		if m.available < p {
-			return CodePointNotEnough, fmt.Sprintf("member %s has %s points available, %s asked", m.id, fmtPoints(m.available), fmtPoints(p)), nil, nil
+			return CodePointNotEnough, fmt.Sprintf("member %s has %s points available, %s asked", m.id, formatHundredths(m.available), formatHundredths(p)), nil, nil
 		}
 		m.available, m.frozen = m.available-p, m.frozen+p
 		fr = freezeRow{token: r.token, memberID: m.id, amount: p}
@@ -118,10 +117,10 @@ func effect(ctx context.Context, q dbtx, r opRequest, m *memberRow) (code, msg s
 			return CodeFreezeNotFound, fmt.Sprintf("no freeze %s of member %s", r.body.FreezeToken, m.id), nil, nil
 		}
 		if p > fr.remaining() {
-			return CodeFreezeNotEnough, fmt.Sprintf("freeze %s holds %s points, %s asked", fr.token, fmtPoints(fr.remaining()), fmtPoints(p)), nil, nil
+			return CodeFreezeNotEnough, fmt.Sprintf("freeze %s holds %s points, %s asked", fr.token, formatHundredths(fr.remaining()), formatHundredths(p)), nil, nil
 		}
 		if m.frozen < p {
-			return "", "", nil, fmt.Errorf("ledger corrupt: member %s has %s frozen, freeze %s holds %s", m.id, fmtPoints(m.frozen), fr.token, fmtPoints(fr.remaining()))
+			return "", "", nil, fmt.Errorf("ledger corrupt: member %s has %s frozen, freeze %s holds %s", m.id, formatHundredths(m.frozen), fr.token, formatHundredths(fr.remaining()))
 		}
 		m.frozen -= p
 		if r.op == crm.OpRelease {
@@ -160,7 +159,5 @@ func effect(ctx context.Context, q dbtx, r opRequest, m *memberRow) (code, msg s
 	return CodeSuccess, r.op + " applied", data, nil
 }
 
-// fmtPoints renders hundredths as a points amount for messages.
-func fmtPoints(h int64) string {
-	return strconv.FormatFloat(crm.PointsFromHundredths(h), 'f', -1, 64)
-}
+// formatHundredths renders the ledger's hundredths as points, for messages.
+func formatHundredths(h int64) string { return crm.FormatPoints(crm.PointsFromHundredths(h)) }

@@ -9,7 +9,7 @@ import (
 	"github.com/kylinpoints/kylin-points/crm"
 )
 
-// authenticate checks the gateway headers (spec §2) and returns the caller,
+// authenticate checks the gateway headers (docs/crm.md, Signing) and returns the caller,
 // or why the request is unauthorized. The secret is never part of the reason.
 func (s *Server) authenticate(r *http.Request) (Caller, string) {
 	service := r.Header.Get(crm.HeaderCallerService)

@@ -18,7 +18,7 @@ import (
 // maxBodyBytes caps a request body.
 const maxBodyBytes = 64 << 10
 
-// Field length caps, beyond the spec's description limit: the client's.
+// Field length caps, beyond the W9 page's description limit: the client's (docs/crm.md, Request).
 const (
 	maxMemberIDChars = crm.MaxMemberIDChars
 	maxCodeChars     = crm.MaxCodeFieldChars

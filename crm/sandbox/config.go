@@ -1,8 +1,10 @@
 package sandbox
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -34,15 +36,7 @@ type Caller struct {
 
 // allows reports whether the caller may act on memberType.
 func (c Caller) allows(memberType string) bool {
-	if len(c.MemberTypes) == 0 {
-		return true
-	}
-	for _, t := range c.MemberTypes {
-		if t == memberType {
-			return true
-		}
-	}
-	return false
+	return len(c.MemberTypes) == 0 || slices.Contains(c.MemberTypes, memberType)
 }
 
 // Config configures a Server. The zero value serves an in-memory ledger to
@@ -70,10 +64,10 @@ type Config struct {
 
 // withDefaults fills the zero fields and checks the rest.
 func (c Config) withDefaults() (Config, error) {
-	c.FreezePath = or(c.FreezePath, crm.DefaultFreezePath)
-	c.ReleasePath = or(c.ReleasePath, crm.DefaultReleasePath)
-	c.ConsumePath = or(c.ConsumePath, crm.DefaultConsumePath)
-	c.BalancePath = or(c.BalancePath, DefaultBalancePath)
+	c.FreezePath = cmp.Or(c.FreezePath, crm.DefaultFreezePath)
+	c.ReleasePath = cmp.Or(c.ReleasePath, crm.DefaultReleasePath)
+	c.ConsumePath = cmp.Or(c.ConsumePath, crm.DefaultConsumePath)
+	c.BalancePath = cmp.Or(c.BalancePath, DefaultBalancePath)
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -113,11 +107,4 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	c.Faults = c.Faults.withDefaults()
 	return c, nil
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

@@ -1,6 +1,6 @@
 // Package sandbox is a stand-in for the Aupres Kylin CRM open API: a real
 // HTTP server that freezes, releases and consumes loyalty points the way the
-// project holds the CRM to (spec §1–§5), with a durable ledger and fault
+// project holds the CRM to (docs/crm.md), with a durable ledger and fault
 // injection for tests and the local dev stack.
 //
 // A *Server is an http.Handler. It checks the gateway signature and

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -37,7 +38,7 @@ func (s *Server) grant(ctx context.Context, memberID, memberType string, points 
 	if err := requireText("memberId", memberID, maxMemberIDChars); err != nil {
 		return Balance{}, badInput("%v", err)
 	}
-	memberType = or(memberType, crm.DefaultMemberType)
+	memberType = cmp.Or(memberType, crm.DefaultMemberType)
 	if err := requireText("memberType", memberType, maxCodeChars); err != nil {
 		return Balance{}, badInput("%v", err)
 	}
@@ -61,7 +62,7 @@ func (s *Server) grant(ctx context.Context, memberID, memberType string, points 
 		case found && onlyIfAbsent:
 			return m.balance(), nil
 		case found && m.granted+amount > maxGranted:
-			return nil, badInput("member %s would hold more than %s points", memberID, fmtPoints(maxGranted))
+			return nil, badInput("member %s would hold more than %s points", memberID, formatHundredths(maxGranted))
 		case !found:
 			m = memberRow{id: memberID, memberType: memberType}
 			if err := insertMember(ctx, tx, m); err != nil {

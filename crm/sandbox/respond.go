@@ -5,7 +5,7 @@ import (
 	"net/http"
 )
 
-// envelope is the gateway's answer body (spec §3).
+// envelope is the gateway's answer body (docs/crm.md, Response).
 type envelope struct {
 	Success bool   `json:"success"`
 	Code    string `json:"code"`

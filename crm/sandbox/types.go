@@ -65,7 +65,7 @@ const (
 // crm.OpRelease and crm.OpConsume).
 const OpGrant = "grant"
 
-// Envelope codes the sandbox answers with (spec §3).
+// Envelope codes the sandbox answers with (docs/crm.md, Response).
 const (
 	CodeSuccess         = "SUCCESS"
 	CodePointNotEnough  = "POINT_NOT_ENOUGH"

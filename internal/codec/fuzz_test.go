@@ -21,7 +21,7 @@ func FuzzParseKeyring(f *testing.F) {
 	f.Add("a b=" + key)
 	f.Add("k1=" + key + "\nk1=" + key)
 	f.Fuzz(func(t *testing.T, file string) {
-		k, err := ParseKeyring([]byte(file))
+		k, err := parseKeyring([]byte(file))
 		if err != nil {
 			for _, line := range strings.Split(file, "\n") {
 				_, secret, ok := strings.Cut(strings.TrimSpace(line), "=")

@@ -75,17 +75,17 @@ func LoadKeyring(path string) (*Keyring, error) {
 	if err != nil {
 		return nil, fmt.Errorf("payload key file: %w", err)
 	}
-	k, err := ParseKeyring(data)
+	k, err := parseKeyring(data)
 	if err != nil {
 		return nil, fmt.Errorf("payload key file %s: %w", path, err)
 	}
 	return k, nil
 }
 
-// ParseKeyring parses key file contents: lines "id=base64key", the first
+// parseKeyring parses key file contents: lines "id=base64key", the first
 // key line being the write key; blank lines and lines starting with # are
 // skipped.
-func ParseKeyring(data []byte) (*Keyring, error) {
+func parseKeyring(data []byte) (*Keyring, error) {
 	k := &Keyring{aeads: map[string]cipher.AEAD{}}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for n := 1; sc.Scan(); n++ {

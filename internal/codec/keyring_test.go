@@ -41,7 +41,7 @@ func TestParseKeyring(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			k, err := ParseKeyring([]byte(tt.file))
+			k, err := parseKeyring([]byte(tt.file))
 			if tt.wantErr != "" {
 				require.ErrorContains(t, err, tt.wantErr)
 				require.True(t, strings.HasPrefix(err.Error(), tt.wantErr), err.Error())

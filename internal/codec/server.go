@@ -8,8 +8,8 @@ import (
 	"go.temporal.io/sdk/converter"
 )
 
-// MaxRequestBytes bounds the body of one /encode or /decode request.
-const MaxRequestBytes = 16 << 20
+// maxRequestBytes bounds the body of one /encode or /decode request.
+const maxRequestBytes = 16 << 20
 
 // ServerOptions configures NewServer.
 type ServerOptions struct {
@@ -39,7 +39,7 @@ func NewServer(codec converter.PayloadCodec, opts ServerOptions) http.Handler {
 			http.Error(w, "unauthorized", http.StatusUnauthorized)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, MaxRequestBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, maxRequestBytes)
 		next.ServeHTTP(w, r)
 	})
 }

@@ -151,7 +151,7 @@ func TestServerLimitsBody(t *testing.T) {
 	t.Parallel()
 	c := NewCodec(keyring(t, "k1", map[string]testKey{"k1": newTestKey(t)}))
 	rec := httptest.NewRecorder()
-	big := strings.NewReader(`{"payloads":[{"data":"` + strings.Repeat("A", MaxRequestBytes) + `"}]}`)
+	big := strings.NewReader(`{"payloads":[{"data":"` + strings.Repeat("A", maxRequestBytes) + `"}]}`)
 	NewServer(c, ServerOptions{}).ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/encode", big))
 	require.Equal(t, http.StatusBadRequest, rec.Code)
 	require.Contains(t, rec.Body.String(), "request body too large")

@@ -1,4 +1,4 @@
-// Package config reads the configuration contract of DESIGN.md: the standard
+// Package config reads the configuration contract of docs/design.md: the standard
 // Temporal envconfig for the connection, the KYLIN_* variables and the flags
 // of the same meaning. Flags override variables; every problem is reported
 // at once, one line each, naming the variable and the flag.
@@ -73,7 +73,7 @@ func parse(fs *flag.FlagSet, args []string) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return flag.ErrHelp
 		}
-		return Problems{oneLine(err.Error())}
+		return Problems{escapeControl(err.Error())}
 	}
 	if fs.NArg() > 0 {
 		return Problems{sprintf("unexpected argument %q", fs.Arg(0))}

@@ -166,6 +166,7 @@ func TestLoadBad(t *testing.T) {
 			[]string{"--crm-service-secret-file", "/nonexistent/secret"},
 			[]string{"KYLIN_CRM_SERVICE_SECRET and KYLIN_CRM_SERVICE_SECRET_FILE (--crm-service-secret-file) are both set: set only one"}},
 		{"unknown flag", minimal(), []string{"--crm-secret", testSecret}, []string{"flag provided but not defined: -crm-secret"}},
+		{"unknown flag with a newline, shown escaped", minimal(), []string{"--crm\nsecret"}, []string{`flag provided but not defined: -crm\nsecret`}},
 		{"positional argument", minimal(), []string{"extra"}, []string{`unexpected argument "extra"`}},
 		{"every problem at once",
 			map[string]string{"KYLIN_CRM_TIMEOUT": "soon", "KYLIN_CRM_MAX_QPS": "-1", "KYLIN_CRM_SERVICE_SECRET": testSecret},

@@ -3,12 +3,12 @@ package config
 import (
 	"math"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/kylinpoints/kylin-points/crm"
+	"github.com/kylinpoints/kylin-points/internal/secretfile"
 	"github.com/kylinpoints/kylin-points/workflows"
 )
 
@@ -99,29 +99,16 @@ func (b *binder) secret(p *Problems) (secret string, ok bool) {
 	case file == "":
 		return value, true
 	}
-	data, err := os.ReadFile(file)
+	secret, err := secretfile.Read(file)
 	if err != nil {
-		p.add(CRMServiceSecretFile, "cannot be read: %s", describeFileError(file, err))
+		p.add(CRMServiceSecretFile, "%v", err)
 		return "", false
 	}
-	secret = strings.TrimSuffix(strings.TrimSuffix(string(data), "\n"), "\r")
 	if secret == "" {
 		p.add(CRMServiceSecretFile, "%q is empty", file)
 		return "", false
 	}
 	return secret, true
-}
-
-// describeFileError names the file and the reason, never its content.
-func describeFileError(file string, err error) string {
-	switch {
-	case os.IsNotExist(err):
-		return sprintf("%q does not exist", file)
-	case os.IsPermission(err):
-		return sprintf("%q: permission denied", file)
-	default:
-		return sprintf("%q: %v", file, err)
-	}
 }
 
 // path checks an endpoint path the way the client splits it for signing.

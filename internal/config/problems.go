@@ -18,9 +18,13 @@ func (p *Problems) add(s Setting, format string, args ...any) {
 	*p = append(*p, s.Name()+" "+sprintf(format, args...))
 }
 
-// oneLine escapes control characters (a newline in an argument, say), so
-// that a problem quoting what the user typed still fits on its line.
-func oneLine(s string) string {
+// escapeControl writes control characters as Go escapes (a newline in an
+// argument becomes \n), so that a problem quoting what the user typed fits
+// on its line and still shows what was typed. safetext.Line, which the
+// starter and the workflows use for outside text, replaces them with a
+// space instead: right for a CRM's answer, wrong for a mistake the user must
+// find in their own command line.
+func escapeControl(s string) string {
 	if strings.IndexFunc(s, unicode.IsControl) < 0 {
 		return s
 	}

@@ -1,11 +1,11 @@
 package config
 
 import (
-	"os"
 	"strconv"
 	"strings"
 
 	"github.com/kylinpoints/kylin-points/internal/search"
+	"github.com/kylinpoints/kylin-points/internal/secretfile"
 )
 
 // Search is how the workflows fill their search attributes, and how the
@@ -42,14 +42,15 @@ func (b *binder) search(p *Problems, withEnabled bool) Search {
 		s.Enabled = on
 	}
 	if file := b.value(MemberHashKeyFile); file != "" {
-		data, err := os.ReadFile(file)
+		key, err := secretfile.Read(file)
+		key = strings.TrimSpace(key)
 		switch {
 		case err != nil:
-			p.add(MemberHashKeyFile, "cannot be read: %s", describeFileError(file, err))
-		case len(strings.TrimSpace(string(data))) < 16:
+			p.add(MemberHashKeyFile, "%v", err)
+		case len(key) < 16:
 			p.add(MemberHashKeyFile, "%q must hold a key of at least 16 characters", file)
 		default:
-			s.MemberKey = []byte(strings.TrimSpace(string(data)))
+			s.MemberKey = []byte(key)
 		}
 	}
 	s.MemberMode = b.value(MemberSearch)

@@ -29,7 +29,7 @@ func (s Setting) Name() string {
 	return s.Env + " (--" + s.Flag + ")"
 }
 
-// The configuration contract (DESIGN.md). Variable names, flags and defaults
+// The configuration contract (docs/design.md). Variable names, flags and defaults
 // are relied on by users' scripts: do not rename them.
 var (
 	TemporalAddress = Setting{Env: "TEMPORAL_ADDRESS", Flag: "address", Arg: "HOST:PORT",

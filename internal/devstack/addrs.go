@@ -24,7 +24,7 @@ func (s *Stack) Sandbox() *sandbox.Server {
 	if s.sandbox == nil {
 		return nil
 	}
-	return s.sandbox.crm
+	return s.sandbox.Server
 }
 
 // RunURL is the Web UI page of one workflow run.

@@ -14,9 +14,9 @@ const (
 	DemoMember      = "demo-member-1"
 	DemoPoints      = 5
 	DemoDescription = "积分商城兑换 demo"
-	// DemoWait bounds each wait of the demo: for the freeze to settle (a
+	// demoWait bounds each wait of the demo: for the freeze to settle (a
 	// worker must be polling) and for the consume after the confirm.
-	DemoWait = 2 * time.Minute
+	demoWait = 2 * time.Minute
 )
 
 // RunDemo redeems DemoPoints of DemoMember end to end: it starts a
@@ -28,7 +28,7 @@ func (s *Stack) RunDemo(ctx context.Context, out io.Writer) (workflows.Redemptio
 	req := workflows.RedemptionRequest{MemberID: DemoMember, Points: DemoPoints, Description: DemoDescription}
 	id := "demo-" + time.Now().Format("20060102-150405.000000")
 	_, _ = fmt.Fprintf(out, "demo: %-9s %s: %g points of %s\n", workflows.StateFreezing, id, req.Points, req.MemberID)
-	wctx, cancel := context.WithTimeout(ctx, DemoWait)
+	wctx, cancel := context.WithTimeout(ctx, demoWait)
 	defer cancel()
 	st, runID, err := workflows.Redeem(wctx, s.client, id, TaskQueue, req)
 	if err != nil {

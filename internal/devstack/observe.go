@@ -46,7 +46,7 @@ func (s *Stack) reserveObservability() error {
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
-	ln, err := listen(addr, FlagMetricsAddr)
+	ln, err := listenAddr(addr, FlagMetricsAddr)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"net"
 	"strconv"
-	"syscall"
+
+	"github.com/kylinpoints/kylin-points/internal/listen"
 )
 
 // Flags of dev/main.go that set each address, named in errors so that the
@@ -19,28 +20,10 @@ const (
 	FlagPayloadKeyFile = "payload-key-file"
 )
 
-// PortInUseError says that an address the stack needs is already taken.
-type PortInUseError struct {
-	// Addr is the host:port that could not be listened on.
-	Addr string
-	// Flag is the dev flag that chooses another address.
-	Flag string
-	Err  error
-}
-
-// Error is one line naming the address and the flag to change it.
-func (e *PortInUseError) Error() string {
-	return fmt.Sprintf("%s is already in use (another dev stack or Temporal server?); choose another address with -%s",
-		e.Addr, e.Flag)
-}
-
-// Unwrap returns the listen error.
-func (e *PortInUseError) Unwrap() error { return e.Err }
-
-// listen opens addr, the stack's first check that the address is usable.
+// listenAddr opens addr, the stack's first check that the address is usable.
 // "localhost" stands for 127.0.0.1, and the host must be an IP address,
 // since the Temporal frontend binds to an IP.
-func listen(addr, flag string) (net.Listener, error) {
+func listenAddr(addr, flag string) (net.Listener, error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, fmt.Errorf("-%s %q: want host:port, e.g. 127.0.0.1:7233", flag, addr)
@@ -52,9 +35,9 @@ func listen(addr, flag string) (net.Listener, error) {
 		return nil, fmt.Errorf("-%s %q: the host must be an IP address, e.g. 127.0.0.1", flag, addr)
 	}
 	addr = net.JoinHostPort(host, port)
-	l, err := net.Listen("tcp", addr)
-	if errors.Is(err, syscall.EADDRINUSE) {
-		return nil, &PortInUseError{Addr: addr, Flag: flag, Err: err}
+	l, err := listen.TCP(addr, "", "(another dev stack or Temporal server?); choose another address with -"+flag)
+	if _, inUse := errors.AsType[*listen.InUseError](err); inUse {
+		return nil, err
 	}
 	if err != nil {
 		return nil, fmt.Errorf("-%s %s: %w", flag, addr, err)
@@ -66,7 +49,7 @@ func listen(addr, flag string) (net.Listener, error) {
 // servers that open their own listener. It returns the address with port 0
 // replaced by the port the system chose.
 func probe(addr, flag string) (string, error) {
-	l, err := listen(addr, flag)
+	l, err := listenAddr(addr, flag)
 	if err != nil {
 		return "", err
 	}

@@ -13,6 +13,7 @@ import (
 	serverlog "go.temporal.io/server/common/log"
 	"go.temporal.io/server/temporal"
 
+	"github.com/kylinpoints/kylin-points/crm/sandbox"
 	"github.com/kylinpoints/kylin-points/internal/logging"
 	"github.com/kylinpoints/kylin-points/internal/search"
 	"github.com/kylinpoints/kylin-points/internal/workerapp"
@@ -28,7 +29,7 @@ type Stack struct {
 	logs    logs
 	server  temporal.Server
 	client  client.Client
-	sandbox *crmSandbox
+	sandbox *sandbox.Serving
 	ui      *uiserver.Server
 	worker  *workerapp.Running
 	obs     *observability
@@ -39,7 +40,7 @@ type Stack struct {
 // Start brings up the parts of the stack that opts ask for: the Temporal
 // server, the CRM sandbox, the Web UI and the worker, in that order, and
 // returns once all of them serve. Every address is checked first, so that
-// a taken port fails at once with a *PortInUseError. On error, whatever
+// a taken port fails at once with a *listen.InUseError naming the flag that changes it. On error, whatever
 // was started is stopped again.
 func Start(ctx context.Context, opts Options) (*Stack, error) {
 	opts = opts.withDefaults()
@@ -84,7 +85,7 @@ func (s *Stack) reserveAddrs() (net.Listener, error) {
 		s.sandboxAddr = s.opts.SandboxAddr
 		return nil, nil
 	}
-	l, err := listen(s.opts.SandboxAddr, FlagSandboxAddr)
+	l, err := listenAddr(s.opts.SandboxAddr, FlagSandboxAddr)
 	if err != nil {
 		_ = s.stopObservability()
 		return nil, err
@@ -193,7 +194,7 @@ func (s *Stack) Stop() {
 		}
 		if s.sandbox != nil {
 			s.progress("stopping CRM sandbox …")
-			errs = append(errs, s.sandbox.stop())
+			errs = append(errs, s.sandbox.Stop(sandboxStopTimeout))
 		}
 		errs = append(errs, s.stopObservability())
 		if s.client != nil {

@@ -21,9 +21,9 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 )
 
-// Retention is how long the default namespace keeps closed runs, so that the
+// retention is how long the default namespace keeps closed runs, so that the
 // Web UI still shows last week's redemptions.
-const Retention = 7 * 24 * time.Hour
+const retention = 7 * 24 * time.Hour
 
 const clusterName = "active"
 
@@ -103,7 +103,7 @@ func prepareSQLite(dbPath string) (*config.SQL, error) {
 	if err != nil {
 		return nil, fmt.Errorf("namespace %s: %w", Namespace, err)
 	}
-	ns.Detail.Config.Retention = durationpb.New(Retention)
+	ns.Detail.Config.Retention = durationpb.New(retention)
 	if err := sqliteschema.CreateNamespaces(conf, ns); err != nil {
 		return nil, fmt.Errorf("registering namespace %s: %w", Namespace, err)
 	}

@@ -10,13 +10,13 @@ import (
 	"go.uber.org/zap/zapcore"
 )
 
-// DefaultLevel is the level used when KYLIN_LOG_LEVEL and --log-level are unset.
-const DefaultLevel = "info"
+// defaultLevel is the level used when KYLIN_LOG_LEVEL and --log-level are unset.
+const defaultLevel = "info"
 
 // ParseLevel reads a level name: debug, info, warn, error (case-insensitive).
 func ParseLevel(level string) (zapcore.Level, error) {
 	if level == "" {
-		level = DefaultLevel
+		level = defaultLevel
 	}
 	l, err := zapcore.ParseLevel(level)
 	if err != nil || l > zapcore.ErrorLevel {
@@ -25,7 +25,7 @@ func ParseLevel(level string) (zapcore.Level, error) {
 	return l, nil
 }
 
-// New returns a JSON logger on stderr at the given level ("" means DefaultLevel).
+// New returns a JSON logger on stderr at the given level ("" means info).
 func New(level string) (*zap.Logger, error) {
 	l, err := ParseLevel(level)
 	if err != nil {

@@ -25,20 +25,20 @@ func NewSDKLogger(zl *zap.Logger) SDKLogger {
 }
 
 // Debug logs msg with keyvals (alternating keys and values) as fields.
-func (l SDKLogger) Debug(msg string, keyvals ...any) { l.zl.Debug(msg, Fields(keyvals)...) }
+func (l SDKLogger) Debug(msg string, keyvals ...any) { l.zl.Debug(msg, zapFields(keyvals)...) }
 
 // Info logs msg with keyvals as fields.
-func (l SDKLogger) Info(msg string, keyvals ...any) { l.zl.Info(msg, Fields(keyvals)...) }
+func (l SDKLogger) Info(msg string, keyvals ...any) { l.zl.Info(msg, zapFields(keyvals)...) }
 
 // Warn logs msg with keyvals as fields.
-func (l SDKLogger) Warn(msg string, keyvals ...any) { l.zl.Warn(msg, Fields(keyvals)...) }
+func (l SDKLogger) Warn(msg string, keyvals ...any) { l.zl.Warn(msg, zapFields(keyvals)...) }
 
 // Error logs msg with keyvals as fields.
-func (l SDKLogger) Error(msg string, keyvals ...any) { l.zl.Error(msg, Fields(keyvals)...) }
+func (l SDKLogger) Error(msg string, keyvals ...any) { l.zl.Error(msg, zapFields(keyvals)...) }
 
 // With returns a logger that adds keyvals to every line.
 func (l SDKLogger) With(keyvals ...any) log.Logger {
-	return SDKLogger{zl: l.zl.With(Fields(keyvals)...)}
+	return SDKLogger{zl: l.zl.With(zapFields(keyvals)...)}
 }
 
 // WithCallerSkip returns a logger that skips depth more stack frames when
@@ -47,9 +47,9 @@ func (l SDKLogger) WithCallerSkip(depth int) log.Logger {
 	return SDKLogger{zl: l.zl.WithOptions(zap.AddCallerSkip(depth))}
 }
 
-// Fields turns SDK keyvals into zap fields. A non-string key is printed with
+// zapFields turns SDK keyvals into zap fields. A non-string key is printed with
 // %v; a key without a value gets the value "(MISSING)", so nothing is dropped.
-func Fields(keyvals []any) []zap.Field {
+func zapFields(keyvals []any) []zap.Field {
 	fields := make([]zap.Field, 0, (len(keyvals)+1)/2)
 	for i := 0; i < len(keyvals); i += 2 {
 		key, ok := keyvals[i].(string)

@@ -9,12 +9,10 @@ import (
 	"github.com/kylinpoints/kylin-points/crm"
 )
 
-// CRM is what the activities call: the shape of *crm.Client.
-type CRM = activities.CRM
-
-// InstrumentedCRM is a CRM that observes every call of Next into Metrics.
+// InstrumentedCRM is an activities.CRM that observes every call of Next
+// into Metrics.
 type InstrumentedCRM struct {
-	Next    CRM
+	Next    activities.CRM
 	Metrics *Metrics
 }
 
@@ -40,21 +38,21 @@ func (c InstrumentedCRM) Consume(ctx context.Context, token string, req crm.Requ
 }
 
 func (c InstrumentedCRM) observe(op string, start time.Time, res crm.Result, err error) (crm.Result, error) {
-	outcome, status := Classify(res, err)
+	outcome, status := classify(res, err)
 	c.Metrics.ObserveCRMCall(op, outcome, status, time.Since(start), err == nil && res.Replayed)
 	return res, err
 }
 
-// Classify gives the outcome label and HTTP status of a CRM call's result.
+// classify gives the outcome label and HTTP status of a CRM call's result.
 // An error that is not a *crm.Error (the client returns none) counts as
 // transient with no status.
-func Classify(res crm.Result, err error) (outcome string, status int) {
+func classify(res crm.Result, err error) (outcome string, status int) {
 	if err == nil {
-		return OutcomeOK, res.Status
+		return outcomeOK, res.Status
 	}
 	var ce *crm.Error
 	if errors.As(err, &ce) {
 		return string(ce.Class), ce.Status
 	}
-	return OutcomeTransient, 0
+	return outcomeTransient, 0
 }

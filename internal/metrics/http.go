@@ -6,14 +6,15 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/kylinpoints/kylin-points/internal/listen"
 )
 
-// ReadyTimeout bounds one call of the ready check behind /readyz.
-const ReadyTimeout = 3 * time.Second
+// readyTimeout bounds one call of the ready check behind /readyz.
+const readyTimeout = 3 * time.Second
 
 // Handler serves /metrics from the registry, /healthz (200 "ok" while the
 // process runs) and /readyz (200 when ready returns nil, else 503 with the
@@ -26,7 +27,7 @@ func (m *Metrics) Handler(ready func(ctx context.Context) error) http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		if ready != nil {
-			ctx, cancel := context.WithTimeout(r.Context(), ReadyTimeout)
+			ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
 			defer cancel()
 			if err := ready(ctx); err != nil {
 				writeText(w, http.StatusServiceUnavailable, "not ready: "+err.Error())
@@ -46,24 +47,14 @@ func writeText(w http.ResponseWriter, status int, msg string) {
 
 // Listen opens addr, saying plainly when another process holds the port.
 func Listen(addr string) (net.Listener, error) {
-	ln, err := net.Listen("tcp", addr)
-	if errors.Is(err, syscall.EADDRINUSE) {
-		return nil, fmt.Errorf("metrics address %s is already in use by another process", addr)
+	ln, err := listen.TCP(addr, "metrics address", "by another process")
+	if _, inUse := errors.AsType[*listen.InUseError](err); inUse {
+		return nil, err
 	}
 	if err != nil {
 		return nil, fmt.Errorf("metrics address %s: %w", addr, err)
 	}
 	return ln, nil
-}
-
-// Serve listens on addr and serves h until ctx ends, then shuts down
-// gracefully. It returns nil after a shutdown caused by ctx.
-func Serve(ctx context.Context, addr string, h http.Handler) error {
-	ln, err := Listen(addr)
-	if err != nil {
-		return err
-	}
-	return ServeListener(ctx, ln, h)
 }
 
 // ServeListener serves h on ln until ctx ends; it closes ln.

@@ -17,10 +17,10 @@ import (
 
 // Outcomes of a CRM call: ok, or the crm.Class of the error.
 const (
-	OutcomeOK        = "ok"
-	OutcomeRejected  = string(crm.ClassRejected)
-	OutcomeTransient = string(crm.ClassTransient)
-	OutcomeInvalid   = string(crm.ClassInvalid)
+	outcomeOK        = "ok"
+	outcomeRejected  = string(crm.ClassRejected)
+	outcomeTransient = string(crm.ClassTransient)
+	outcomeInvalid   = string(crm.ClassInvalid)
 )
 
 // Metrics holds one Prometheus registry and everything reported into it.
@@ -83,7 +83,7 @@ func (m *Metrics) Close() error { return m.sdkCloser.Close() }
 // replayed counts an answer from the CRM's idempotency record.
 func (m *Metrics) ObserveCRMCall(op, outcome string, status int, d time.Duration, replayed bool) {
 	m.crmCalls.WithLabelValues(op, outcome, statusLabel(status)).Inc()
-	if outcome != OutcomeInvalid {
+	if outcome != outcomeInvalid {
 		m.crmDuration.WithLabelValues(op).Observe(d.Seconds())
 	}
 	if replayed {

@@ -9,8 +9,8 @@ import (
 	"unicode/utf8"
 )
 
-// Ellipsis ends text that Line cut short.
-const Ellipsis = "…"
+// ellipsis ends text that Line cut short.
+const ellipsis = "…"
 
 // Line returns s on one line that a terminal shows as it is: control
 // characters (C0, DEL, C1, which a terminal may obey), line and paragraph
@@ -18,7 +18,7 @@ const Ellipsis = "…"
 // (bidi overrides, zero-width spaces) are replaced by a space; bytes that are
 // not UTF-8 become U+FFFD; runs of white space become one space; the ends are
 // trimmed. A result longer than max characters is cut to max, the last of
-// them an Ellipsis; max <= 0 means no limit. It reads no more of s than it
+// them an ellipsis (…); max <= 0 means no limit. It reads no more of s than it
 // needs, so a huge input costs no more than max.
 func Line(s string, max int) string {
 	out := make([]rune, 0, min(len(s), max+1))
@@ -38,7 +38,7 @@ func Line(s string, max int) string {
 		}
 		out = append(out, r)
 		if max > 0 && len(out) > max {
-			return string(out[:max-1]) + Ellipsis
+			return string(out[:max-1]) + ellipsis
 		}
 	}
 	return string(out)

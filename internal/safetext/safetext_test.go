@@ -45,7 +45,7 @@ func TestLineOfHugeInputIsBounded(t *testing.T) {
 	huge := strings.Repeat("x\n", 1<<20)
 	got := Line(huge, 300)
 	require.Len(t, []rune(got), 300)
-	require.True(t, strings.HasSuffix(got, Ellipsis))
+	require.True(t, strings.HasSuffix(got, ellipsis))
 	require.NotContains(t, got, "\n")
 }
 

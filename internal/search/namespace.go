@@ -9,8 +9,8 @@ import (
 	"go.temporal.io/api/operatorservice/v1"
 )
 
-// Missing returns the Attributes that namespace lacks, or has with another type.
-func Missing(ctx context.Context, op operatorservice.OperatorServiceClient, namespace string) ([]Attribute, error) {
+// missingIn returns the Attributes that namespace lacks, or has with another type.
+func missingIn(ctx context.Context, op operatorservice.OperatorServiceClient, namespace string) ([]Attribute, error) {
 	resp, err := op.ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: namespace})
 	if err != nil {
 		return nil, fmt.Errorf("listing the search attributes of namespace %s: %w", namespace, err)
@@ -42,7 +42,7 @@ func (e *MissingError) Error() string {
 
 // Check returns a *MissingError when namespace lacks any of the Attributes.
 func Check(ctx context.Context, op operatorservice.OperatorServiceClient, namespace string) error {
-	missing, err := Missing(ctx, op, namespace)
+	missing, err := missingIn(ctx, op, namespace)
 	if err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func Check(ctx context.Context, op operatorservice.OperatorServiceClient, namesp
 // Register adds the Attributes that namespace lacks: the dev stack and the
 // tests do it on their own servers; on a cluster, run CreateCommand.
 func Register(ctx context.Context, op operatorservice.OperatorServiceClient, namespace string) error {
-	missing, err := Missing(ctx, op, namespace)
+	missing, err := missingIn(ctx, op, namespace)
 	if err != nil || len(missing) == 0 {
 		return err
 	}

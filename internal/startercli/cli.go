@@ -1,10 +1,11 @@
 // Package startercli is the starter command without its main: redeem,
-// confirm, cancel, status and freeze, with the flags, JSON fields and exit
-// codes of DESIGN.md. It starts workflows by name, so it needs the
+// confirm, cancel, status, freeze, consume, release and list, with the
+// flags, JSON fields and exit codes of docs/design.md. It starts workflows by name, so it needs the
 // workflows' types but not their code, and never the Temporal server.
 package startercli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -21,7 +22,7 @@ import (
 	"github.com/kylinpoints/kylin-points/internal/tracing"
 )
 
-// Exit statuses (DESIGN.md): users' scripts rely on them.
+// Exit statuses (docs/design.md, Configuration contract): users' scripts rely on them.
 const (
 	// ExitOK: the command did what was asked.
 	ExitOK = 0
@@ -73,7 +74,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 	if err != nil {
 		msg := fmt.Sprintf("cannot reach Temporal at %s (namespace %s): %v", opts.HostPort, opts.Namespace, err)
 		if inv.json {
-			writeJSON(stdout, Report{WorkflowID: inv.req.id, Error: oneLine(msg)})
+			writeJSON(stdout, Report{WorkflowID: inv.req.id, Error: safetext.Line(msg, maxLineChars)})
 		}
 		return fail(stderr, ExitFailed, msg)
 	}
@@ -113,9 +114,9 @@ func (a *App) Run(ctx context.Context, args []string) int {
 	}
 	app := *a
 	app.Stdout, app.Stderr = stdout, stderr
-	app.Namespace = or(app.Namespace, or(inv.common.Temporal.Namespace, client.DefaultNamespace))
-	app.TaskQueue = or(app.TaskQueue, inv.common.TaskQueue)
-	app.UIURL = strings.TrimRight(or(app.UIURL, inv.common.UIURL), "/")
+	app.Namespace = cmp.Or(app.Namespace, inv.common.Temporal.Namespace, client.DefaultNamespace)
+	app.TaskQueue = cmp.Or(app.TaskQueue, inv.common.TaskQueue)
+	app.UIURL = strings.TrimRight(cmp.Or(app.UIURL, inv.common.UIURL), "/")
 	return app.execute(ctx, inv)
 }
 
@@ -200,18 +201,8 @@ func usageError(stderr io.Writer, cmd *command, msg string) int {
 
 // fail prints the one line of a failure and returns code.
 func fail(stderr io.Writer, code int, msg string) int {
-	fmt.Fprintln(stderr, "starter: "+oneLine(msg))
+	fmt.Fprintln(stderr, "starter: "+safetext.Line(msg, maxLineChars))
 	return code
-}
-
-// oneLine keeps a message on one bounded line whatever an error holds.
-func oneLine(s string) string { return safetext.Line(s, maxLineChars) }
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 func orDiscard(w io.Writer) io.Writer {

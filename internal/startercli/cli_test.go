@@ -20,6 +20,10 @@ func runApp(t *testing.T, app *App, args ...string) (int, string, string) {
 	return code, stdout.String(), stderr.String()
 }
 
+// Every bad command line exits 2 with one line on stderr naming the
+// problem, prints nothing on stdout (even with --json), and calls nothing:
+// the App has no client, so any call to Temporal would panic. This is the
+// one table of bad usage; tests/e2e runs the real binary on one of them.
 func TestBadUsageExits2WithOneLineAndNoTemporalCall(t *testing.T) {
 	t.Parallel()
 	long := strings.Repeat("积", 256)
@@ -60,6 +64,18 @@ func TestBadUsageExits2WithOneLineAndNoTemporalCall(t *testing.T) {
 		{"cancel blank id", []string{"cancel", "--id", "  "}, "cancel: --id is required"},
 		{"status id with newline", []string{"status", "--id", "a\nb"}, "--id must not contain control characters"},
 		{"start id too long", []string{"redeem", "--member", "m", "--points", "5", "--description", "d", "--id", strings.Repeat("x", 1001)}, "--id is 1001 bytes long"},
+		{"points missing", []string{"redeem", "--member", "m", "--description", "d"}, "redeem: --points is required"},
+		{"points infinite", []string{"redeem", "--member", "m", "--points", "+Inf", "--description", "d"}, "--points: point must be a finite number"},
+		{"description missing", []string{"redeem", "--member", "m", "--points", "10"}, "redeem: --description is required"},
+		{"member missing, with --json", []string{"redeem", "--points", "5", "--description", "d", "--json"}, "redeem: --member is required"},
+		{"hold negative", []string{"redeem", "--member", "m", "--points", "5", "--description", "d", "--hold", "-1m"}, `--hold "-1m" must be at least 1s`},
+		{"hold under a second", []string{"redeem", "--member", "m", "--points", "5", "--description", "d", "--hold", "500ms"}, `--hold "500ms" must be at least 1s`},
+		{"shop with a NUL", []string{"redeem", "--member", "m", "--points", "5", "--description", "d", "--shop", "S\x001"}, "--shop: shopCode must not contain control characters"},
+		{"confirm points zero", []string{"confirm", "--id", "x", "--points", "0"}, "confirm: --points: point must be greater than 0"},
+		{"confirm without id, with --json", []string{"confirm", "--json"}, "confirm: --id is required"},
+		{"cancel without id", []string{"cancel"}, "cancel: --id is required"},
+		{"extra argument after a command", []string{"cancel", "--id", "x", "now"}, `cancel: unexpected argument "now"`},
+		{"blank task queue", []string{"status", "--id", "x", "--task-queue", " "}, "status: KYLIN_TASK_QUEUE (--task-queue) is required"},
 		{"bad ui url", []string{"status", "--id", "x", "--ui-url", "localhost:8233"}, "KYLIN_UI_URL (--ui-url) must be an http:// or https:// URL"},
 		{"bad log level", []string{"status", "--id", "x", "--log-level", "loud"}, `KYLIN_LOG_LEVEL (--log-level) "loud" is not a log level`},
 	}

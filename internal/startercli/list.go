@@ -92,7 +92,7 @@ func (a *App) list(ctx context.Context, req request) outcome {
 	}
 	found, err := workflows.List(ctx, a.Client, a.Namespace, f, req.limit)
 	if err != nil {
-		return outcome{isList: true, problem: reason(err)}
+		return outcome{isList: true, problem: workflows.Reason(err)}
 	}
 	out := outcome{isList: true, list: make([]Report, 0, len(found))}
 	for _, l := range found {

@@ -1,9 +1,11 @@
 package startercli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -49,8 +51,8 @@ func (f found) report() Report {
 		if f.stranded.Certain {
 			r.Stranded = strandedCertain
 		}
-		r.FreezeToken = or(f.stranded.FreezeToken, r.FreezeToken)
-		r.MemberID = or(r.MemberID, f.stranded.MemberID)
+		r.FreezeToken = cmp.Or(f.stranded.FreezeToken, r.FreezeToken)
+		r.MemberID = cmp.Or(r.MemberID, f.stranded.MemberID)
 		if r.Points == 0 {
 			r.Points = f.stranded.Points
 		}
@@ -89,7 +91,7 @@ func (a *App) lookup(ctx context.Context, id string) (found, error) {
 		runErr := a.Client.GetWorkflow(ctx, id, f.runID).Get(ctx, nil)
 		f.failure = fmt.Sprintf("workflow %s is %s", id, statusName(desc.Status))
 		if runErr != nil {
-			f.failure += ": " + reason(runErr)
+			f.failure += ": " + workflows.Reason(runErr)
 		}
 		// A redemption that did not complete did not settle its freeze.
 		f.stranded = strandedBy(runErr, workflows.StrandedFreeze{FreezeToken: workflows.BusinessToken(id, workflows.StepFreeze)})
@@ -132,11 +134,11 @@ func (a *App) lookupFreeze(ctx context.Context, f found, status enumspb.Workflow
 	var res workflows.FreezeResult
 	err := a.Client.GetWorkflow(ctx, id, f.runID).Get(ctx, &res)
 	if err != nil {
-		f.status.Error = reason(err)
+		f.status.Error = workflows.Reason(err)
 		if status != enumspb.WORKFLOW_EXECUTION_STATUS_FAILED {
 			f.status.Error = statusName(status) + ": " + f.status.Error
 		}
-		switch errorType(err) {
+		switch workflows.ErrorType(err) {
 		case activities.ErrInvalidInput, activities.ErrCRMRejected, workflows.ErrFreezeAbandoned:
 			// The CRM said so, or the freeze was undone: nothing frozen.
 			f.status.State = workflows.StateFailed
@@ -178,8 +180,8 @@ func (a *App) lookupSettlement(ctx context.Context, f found, status enumspb.Work
 	var res workflows.SettleResult
 	err := a.Client.GetWorkflow(ctx, f.status.WorkflowID, f.runID).Get(ctx, &res)
 	if err != nil {
-		f.failure = fmt.Sprintf("settlement %s is %s: %s", f.status.WorkflowID, statusName(status), reason(err))
-		if errorType(err) != activities.ErrInvalidInput {
+		f.failure = fmt.Sprintf("settlement %s is %s: %s", f.status.WorkflowID, statusName(status), workflows.Reason(err))
+		if workflows.ErrorType(err) != activities.ErrInvalidInput {
 			f.stranded = strandedBy(err, workflows.StrandedFreeze{})
 		}
 		return f, nil
@@ -210,12 +212,7 @@ func settlementID(freezeID string) string { return "settle-" + freezeID }
 
 // statusName is "FAILED" for WORKFLOW_EXECUTION_STATUS_FAILED.
 func statusName(s enumspb.WorkflowExecutionStatus) string {
-	name := s.String()
-	const prefix = "WORKFLOW_EXECUTION_STATUS_"
-	if len(name) > len(prefix) && name[:len(prefix)] == prefix {
-		return name[len(prefix):]
-	}
-	return name
+	return strings.TrimPrefix(s.String(), "WORKFLOW_EXECUTION_STATUS_")
 }
 
 // retrying is the last failure of an activity the worker keeps retrying

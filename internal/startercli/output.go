@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
 	"time"
 
 	"github.com/kylinpoints/kylin-points/crm"
@@ -125,7 +124,7 @@ func writeHuman(w io.Writer, r Report) {
 }
 
 func describe(r Report) string {
-	amount := formatPoints(r.Points) + " points of member " + r.MemberID
+	amount := crm.FormatPoints(r.Points) + " points of member " + r.MemberID
 	switch {
 	case r.Stranded == strandedCertain:
 		return amount + " stay frozen under token " + r.FreezeToken + " until a person settles them"
@@ -142,8 +141,8 @@ func describe(r Report) string {
 	case workflows.StateConsumed:
 		s := amount + " consumed (token " + r.FreezeToken + ")"
 		if r.ReleasedPoints > 0 {
-			s = fmt.Sprintf("%s of %s consumed, %s released (token %s)", formatPoints(r.ConsumedPoints), amount,
-				formatPoints(r.ReleasedPoints), r.FreezeToken)
+			s = fmt.Sprintf("%s of %s consumed, %s released (token %s)", crm.FormatPoints(r.ConsumedPoints), amount,
+				crm.FormatPoints(r.ReleasedPoints), r.FreezeToken)
 		}
 		return withErrorText(s, r.Error)
 	case workflows.StateReleasing:
@@ -168,5 +167,3 @@ func withErrorText(s, err string) string {
 	}
 	return s + ": " + err
 }
-
-func formatPoints(p float64) string { return strconv.FormatFloat(p, 'f', -1, 64) }

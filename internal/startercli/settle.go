@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/kylinpoints/kylin-points/workflows"
 	"slices"
+
+	"github.com/kylinpoints/kylin-points/workflows"
 )
 
 // decision is confirm or cancel: the Update, and what it must end in.
@@ -33,7 +34,7 @@ func (a *App) decide(ctx context.Context, d decision, req request) outcome {
 	if err == nil {
 		return d.ended(st, runID)
 	}
-	if errorType(err) == workflows.ErrReleaseFailed {
+	if workflows.ErrorType(err) == workflows.ErrReleaseFailed {
 		return a.strandedOutcome(ctx, req.id, err)
 	}
 	if ctx.Err() != nil {
@@ -47,7 +48,7 @@ func (a *App) decide(ctx context.Context, d decision, req request) outcome {
 	case errors.Is(lerr, errNotFound):
 		return notFound(req.id, a.Namespace)
 	case lerr != nil:
-		msg := fmt.Sprintf("%s %s: %s", d.update, req.id, reason(err))
+		msg := fmt.Sprintf("%s %s: %s", d.update, req.id, workflows.Reason(err))
 		return outcome{report: Report{WorkflowID: req.id, Error: msg}, problem: msg}
 	case f.typ != workflows.RedemptionWorkflowName:
 		msg := fmt.Sprintf("cannot %s %s: it is a %s, not a redemption", d.update, req.id, f.typ)
@@ -64,8 +65,8 @@ func (a *App) decide(ctx context.Context, d decision, req request) outcome {
 	if f.status.Decision != "" {
 		msg += ", decided by " + f.status.Decision
 	}
-	if errorType(err) == workflows.ErrNotFrozen {
-		msg = fmt.Sprintf("%s: %s", req.id, reason(err))
+	if workflows.ErrorType(err) == workflows.ErrNotFrozen {
+		msg = fmt.Sprintf("%s: %s", req.id, workflows.Reason(err))
 	}
 	return outcome{report: withError(f.report(), msg), problem: msg}
 }
@@ -75,7 +76,7 @@ func (a *App) decide(ctx context.Context, d decision, req request) outcome {
 func (a *App) strandedOutcome(ctx context.Context, id string, cause error) outcome {
 	f, err := a.lookup(ctx, id)
 	if err != nil || f.stranded == nil {
-		f = found{status: workflows.RedemptionStatus{WorkflowID: id}, stranded: strandedBy(cause, workflows.StrandedFreeze{}), failure: reason(cause)}
+		f = found{status: workflows.RedemptionStatus{WorkflowID: id}, stranded: strandedBy(cause, workflows.StrandedFreeze{}), failure: workflows.Reason(cause)}
 	}
 	return strandedProblem(f)
 }
@@ -129,7 +130,7 @@ func (a *App) status(ctx context.Context, req request) outcome {
 	case errors.Is(err, errNotFound):
 		return notFound(req.id, a.Namespace)
 	case err != nil:
-		msg := fmt.Sprintf("%s: %s", req.id, reason(err))
+		msg := fmt.Sprintf("%s: %s", req.id, workflows.Reason(err))
 		return outcome{report: Report{WorkflowID: req.id, RunID: f.runID, Error: msg}, problem: msg}
 	case f.stranded != nil:
 		return strandedProblem(f)

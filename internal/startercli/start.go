@@ -1,6 +1,7 @@
 package startercli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -27,7 +28,7 @@ func (a *App) redeem(ctx context.Context, req request) outcome {
 		ShopCode:    req.shop,
 		HoldSeconds: int64(req.hold / time.Second),
 	}
-	id := or(req.id, "redeem-"+uuid.NewString())
+	id := cmp.Or(req.id, "redeem-"+uuid.NewString())
 	wctx, cancel := context.WithTimeout(ctx, a.freezeWait())
 	defer cancel()
 	st, runID, err := workflows.Redeem(wctx, a.Client, id, a.TaskQueue, in)
@@ -39,8 +40,8 @@ func (a *App) redeem(ctx context.Context, req request) outcome {
 		pending.Error = a.startProblem(ctx, wctx, id, runID, err)
 		return outcome{report: pending, problem: pending.Error}
 	}
-	st.WorkflowID = or(st.WorkflowID, id)
-	st.FreezeToken = or(st.FreezeToken, workflows.BusinessToken(id, workflows.StepFreeze))
+	st.WorkflowID = cmp.Or(st.WorkflowID, id)
+	st.FreezeToken = cmp.Or(st.FreezeToken, workflows.BusinessToken(id, workflows.StepFreeze))
 	return frozenOutcome(found{status: st, runID: runID, typ: workflows.RedemptionWorkflowName})
 }
 
@@ -104,7 +105,7 @@ func replayedWarnings(id string, steps []string) []string {
 // request (workflows.Freeze: Update-with-Start).
 func (a *App) freeze(ctx context.Context, req request) outcome {
 	in := workflows.FreezeRequest{MemberID: req.member, Points: req.points, Description: req.description, ShopCode: req.shop}
-	id := or(req.id, "freeze-"+uuid.NewString())
+	id := cmp.Or(req.id, "freeze-"+uuid.NewString())
 	wctx, cancel := context.WithTimeout(ctx, a.freezeWait())
 	defer cancel()
 	res, runID, err := workflows.Freeze(wctx, a.Client, id, a.TaskQueue, in)
@@ -126,13 +127,13 @@ func (a *App) freeze(ctx context.Context, req request) outcome {
 		report.Error = a.startProblem(ctx, wctx, id, runID, err)
 		return outcome{report: report, problem: report.Error}
 	}
-	switch errorType(err) {
+	switch workflows.ErrorType(err) {
 	case activities.ErrInvalidInput, activities.ErrCRMRejected, workflows.ErrFreezeAbandoned:
-		report.State, report.Error = string(workflows.StateFailed), reason(err)
+		report.State, report.Error = string(workflows.StateFailed), workflows.Reason(err)
 		return outcome{report: report, problem: fmt.Sprintf("%s: FAILED: %s", id, report.Error)}
 	}
 	return strandedProblem(found{status: workflows.RedemptionStatus{WorkflowID: id, MemberID: req.member, Points: req.points,
-		FreezeToken: report.FreezeToken}, runID: runID, failure: reason(err),
+		FreezeToken: report.FreezeToken}, runID: runID, failure: workflows.Reason(err),
 		stranded: strandedBy(err, workflows.StrandedFreeze{FreezeToken: report.FreezeToken})})
 }
 
@@ -146,7 +147,7 @@ func (a *App) settleFreeze(ctx context.Context, name string, req request) outcom
 	case errors.Is(err, errNotFound):
 		return notFound(req.id, a.Namespace)
 	case err != nil:
-		msg := fmt.Sprintf("%s: %s", req.id, reason(err))
+		msg := fmt.Sprintf("%s: %s", req.id, workflows.Reason(err))
 		return outcome{report: Report{WorkflowID: req.id, Error: msg}, problem: msg}
 	case !f.isFreeze():
 		msg := fmt.Sprintf("%s is a %s, not a freeze of %s", req.id, f.typ, workflows.FreezePointsWorkflowName)
@@ -176,7 +177,7 @@ func (a *App) settleFreeze(ctx context.Context, name string, req request) outcom
 func (a *App) awaitSettlement(ctx context.Context, name string, req request, f found, sid string) outcome {
 	desc, err := a.Client.DescribeWorkflow(ctx, sid, "")
 	if err != nil {
-		msg := fmt.Sprintf("%s: reading its settlement %s: %s", req.id, sid, reason(err))
+		msg := fmt.Sprintf("%s: reading its settlement %s: %s", req.id, sid, workflows.Reason(err))
 		return outcome{report: withError(f.report(), msg), problem: msg}
 	}
 	if desc.WorkflowType.Name != name {
@@ -191,7 +192,7 @@ func (a *App) awaitSettlement(ctx context.Context, name string, req request, f f
 		}
 		s, _ := a.lookup(ctx, req.id)
 		if s.stranded == nil {
-			s = found{status: f.status, runID: f.runID, failure: reason(err), stranded: strandedBy(err, workflows.StrandedFreeze{FreezeToken: f.status.FreezeToken})}
+			s = found{status: f.status, runID: f.runID, failure: workflows.Reason(err), stranded: strandedBy(err, workflows.StrandedFreeze{FreezeToken: f.status.FreezeToken})}
 		}
 		return strandedProblem(s)
 	}

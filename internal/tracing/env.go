@@ -20,12 +20,12 @@ import (
 // documents them; OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES name the
 // process.
 const (
-	EnvEndpoint       = "OTEL_EXPORTER_OTLP_ENDPOINT"
-	EnvTracesEndpoint = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
-	EnvProtocol       = "OTEL_EXPORTER_OTLP_PROTOCOL"
-	EnvTracesProtocol = "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"
-	EnvSDKDisabled    = "OTEL_SDK_DISABLED"
-	EnvTracesExporter = "OTEL_TRACES_EXPORTER"
+	envEndpoint       = "OTEL_EXPORTER_OTLP_ENDPOINT"
+	envTracesEndpoint = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
+	envProtocol       = "OTEL_EXPORTER_OTLP_PROTOCOL"
+	envTracesProtocol = "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"
+	envSDKDisabled    = "OTEL_SDK_DISABLED"
+	envTracesExporter = "OTEL_TRACES_EXPORTER"
 )
 
 // FromEnv turns tracing on when getenv gives an OTLP endpoint
@@ -36,11 +36,11 @@ const (
 // OTEL_TRACES_EXPORTER=none, it returns nil: tracing off. service is the
 // default service.name, e.g. "kylin-points-worker".
 func FromEnv(ctx context.Context, getenv func(string) string, service string) (*Tracing, error) {
-	endpoint, generic := getenv(EnvTracesEndpoint), false
+	endpoint, generic := getenv(envTracesEndpoint), false
 	if endpoint == "" {
-		endpoint, generic = getenv(EnvEndpoint), true
+		endpoint, generic = getenv(envEndpoint), true
 	}
-	if endpoint == "" || strings.EqualFold(getenv(EnvSDKDisabled), "true") || getenv(EnvTracesExporter) == "none" {
+	if endpoint == "" || strings.EqualFold(getenv(envSDKDisabled), "true") || getenv(envTracesExporter) == "none" {
 		return nil, nil
 	}
 	exporter, err := newExporter(ctx, protocol(getenv), endpoint, generic)
@@ -65,10 +65,10 @@ func FromEnv(ctx context.Context, getenv func(string) string, service string) (*
 }
 
 func protocol(getenv func(string) string) string {
-	if p := getenv(EnvTracesProtocol); p != "" {
+	if p := getenv(envTracesProtocol); p != "" {
 		return p
 	}
-	if p := getenv(EnvProtocol); p != "" {
+	if p := getenv(envProtocol); p != "" {
 		return p
 	}
 	return "http/protobuf"
@@ -94,16 +94,16 @@ func newExporter(ctx context.Context, protocol, endpoint string, generic bool) (
 		}
 		return otlptracegrpc.New(ctx, otlptracegrpc.WithEndpoint(endpoint))
 	default:
-		return nil, fmt.Errorf("%s: %q is not supported; use http/protobuf or grpc", EnvProtocol, protocol)
+		return nil, fmt.Errorf("%s: %q is not supported; use http/protobuf or grpc", envProtocol, protocol)
 	}
 }
 
 func endpointVar(generic bool) string {
 	if generic {
-		return EnvEndpoint
+		return envEndpoint
 	}
-	return EnvTracesEndpoint
+	return envTracesEndpoint
 }
 
-// ShutdownTimeout bounds the last export when a process stops.
-const ShutdownTimeout = 5 * time.Second
+// shutdownTimeout bounds the last export when a process stops.
+const shutdownTimeout = 5 * time.Second

@@ -31,7 +31,7 @@ func (s *redactedSpan) RecordError(err error, _ ...trace.EventOption) {
 	if err == nil {
 		return
 	}
-	s.kind = ErrorKind(err)
+	s.kind = errorKind(err)
 	s.Span.AddEvent("exception", trace.WithAttributes(attribute.String("exception.type", s.kind)))
 }
 
@@ -46,10 +46,10 @@ func (s *redactedSpan) SetStatus(code codes.Code, description string) {
 	s.Span.SetStatus(code, description)
 }
 
-// ErrorKind names what failed without saying anything of the data: the type
+// errorKind names what failed without saying anything of the data: the type
 // of a Temporal ApplicationError (CRMRejected, NotFrozen, …), Timeout,
 // Canceled, or the Go type of any other error.
-func ErrorKind(err error) string {
+func errorKind(err error) string {
 	if appErr, ok := errors.AsType[*temporal.ApplicationError](err); ok && appErr.Type() != "" {
 		return appErr.Type()
 	}

@@ -22,8 +22,8 @@ import (
 	"go.temporal.io/sdk/interceptor"
 )
 
-// TracerName names the tracer of kylin-points' own spans.
-const TracerName = "github.com/kylinpoints/kylin-points"
+// tracerName names the tracer of kylin-points' own spans.
+const tracerName = "github.com/kylinpoints/kylin-points"
 
 // Tracing traces one process. A nil *Tracing is tracing off: every method
 // is safe to call and changes nothing.
@@ -36,7 +36,7 @@ type Tracing struct {
 // New traces through provider (tests give one with an in-memory recorder).
 func New(provider trace.TracerProvider) (*Tracing, error) {
 	i, err := temporalotel.NewTracingInterceptor(temporalotel.TracerOptions{
-		Tracer:      provider.Tracer(TracerName),
+		Tracer:      provider.Tracer(tracerName),
 		SpanStarter: startRedacted,
 	})
 	if err != nil {
@@ -72,9 +72,9 @@ func (t *Tracing) Transport(next http.RoundTripper) http.RoundTripper {
 	)
 }
 
-// Close is Shutdown bounded by ShutdownTimeout, for the end of a process.
+// Close is Shutdown bounded by shutdownTimeout, for the end of a process.
 func (t *Tracing) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	return t.Shutdown(ctx)
 }

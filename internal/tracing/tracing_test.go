@@ -25,9 +25,9 @@ func TestFromEnvOff(t *testing.T) {
 		env  map[string]string
 	}{
 		{name: "nothing set", env: map[string]string{}},
-		{name: "only a protocol", env: map[string]string{EnvProtocol: "grpc"}},
-		{name: "SDK disabled", env: map[string]string{EnvEndpoint: "http://127.0.0.1:4318", EnvSDKDisabled: "TRUE"}},
-		{name: "traces exporter none", env: map[string]string{EnvEndpoint: "http://127.0.0.1:4318", EnvTracesExporter: "none"}},
+		{name: "only a protocol", env: map[string]string{envProtocol: "grpc"}},
+		{name: "SDK disabled", env: map[string]string{envEndpoint: "http://127.0.0.1:4318", envSDKDisabled: "TRUE"}},
+		{name: "traces exporter none", env: map[string]string{envEndpoint: "http://127.0.0.1:4318", envTracesExporter: "none"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -49,14 +49,14 @@ func TestFromEnvRefusesWhatItCannotUse(t *testing.T) {
 		name, problem string
 		env           map[string]string
 	}{
-		{name: "unknown protocol", env: map[string]string{EnvEndpoint: "http://127.0.0.1:4318", EnvProtocol: "http/json"},
+		{name: "unknown protocol", env: map[string]string{envEndpoint: "http://127.0.0.1:4318", envProtocol: "http/json"},
 			problem: `"http/json" is not supported`},
-		{name: "traces protocol wins", env: map[string]string{EnvEndpoint: "http://127.0.0.1:4318", EnvProtocol: "grpc", EnvTracesProtocol: "thrift"},
+		{name: "traces protocol wins", env: map[string]string{envEndpoint: "http://127.0.0.1:4318", envProtocol: "grpc", envTracesProtocol: "thrift"},
 			problem: `"thrift" is not supported`},
-		{name: "http endpoint without a scheme", env: map[string]string{EnvEndpoint: "127.0.0.1:4318"},
-			problem: EnvEndpoint + `: "127.0.0.1:4318" is not a URL`},
-		{name: "traces endpoint without a scheme", env: map[string]string{EnvTracesEndpoint: "collector:4318"},
-			problem: EnvTracesEndpoint + `: "collector:4318" is not a URL`},
+		{name: "http endpoint without a scheme", env: map[string]string{envEndpoint: "127.0.0.1:4318"},
+			problem: envEndpoint + `: "127.0.0.1:4318" is not a URL`},
+		{name: "traces endpoint without a scheme", env: map[string]string{envTracesEndpoint: "collector:4318"},
+			problem: envTracesEndpoint + `: "collector:4318" is not a URL`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -78,13 +78,13 @@ func TestFromEnvExports(t *testing.T) {
 		path string
 	}{
 		{name: "http/protobuf by default", path: "/v1/traces", env: func(t *testing.T, r *receiver) map[string]string {
-			return map[string]string{EnvEndpoint: startHTTPReceiver(t, r)}
+			return map[string]string{envEndpoint: startHTTPReceiver(t, r)}
 		}},
 		{name: "traces endpoint is used as it is", path: "/custom/traces", env: func(t *testing.T, r *receiver) map[string]string {
-			return map[string]string{EnvTracesEndpoint: startHTTPReceiver(t, r) + "/custom/traces", EnvEndpoint: "http://127.0.0.1:1"}
+			return map[string]string{envTracesEndpoint: startHTTPReceiver(t, r) + "/custom/traces", envEndpoint: "http://127.0.0.1:1"}
 		}},
 		{name: "grpc", path: "grpc", env: func(t *testing.T, r *receiver) map[string]string {
-			return map[string]string{EnvEndpoint: "http://" + startGRPCReceiver(t, r), EnvProtocol: "grpc"}
+			return map[string]string{envEndpoint: "http://" + startGRPCReceiver(t, r), envProtocol: "grpc"}
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"github.com/kylinpoints/kylin-points/internal/config"
 )
 
-// DeploymentOptions are the Worker Versioning options of d. An unversioned
+// deploymentOptions are the Worker Versioning options of d. An unversioned
 // d (the default) gives the zero options: the worker polls as it always did.
 //
 // A versioned worker belongs to deployment d.Name as build d.BuildID, and
@@ -15,7 +15,7 @@ import (
 // started it, however long it waits FROZEN, so that a new build with changed
 // workflow code never replays an old run. New runs go to the deployment's
 // current version (temporal worker deployment set-current-version).
-func DeploymentOptions(d config.Deployment) worker.DeploymentOptions {
+func deploymentOptions(d config.Deployment) worker.DeploymentOptions {
 	if !d.Versioned() {
 		return worker.DeploymentOptions{}
 	}

@@ -27,7 +27,7 @@ func TestDeploymentOptions(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			require.Equal(t, tc.want, DeploymentOptions(tc.in))
+			require.Equal(t, tc.want, deploymentOptions(tc.in))
 		})
 	}
 }

@@ -88,9 +88,9 @@ func Dial(ctx context.Context, opts client.Options) (client.Client, error) {
 	return c, nil
 }
 
-// NewCRMClient builds the CRM client of cfg: keep-alive connections, no
+// newCRMClient builds the CRM client of cfg: keep-alive connections, no
 // redirects followed, one attempt bounded by cfg.Timeout, logging to logger.
-func NewCRMClient(cfg config.CRM, logger *zap.Logger) *crm.Client {
+func newCRMClient(cfg config.CRM, logger *zap.Logger) *crm.Client {
 	c := cfg.Client()
 	c.HTTPClient = &http.Client{
 		Transport: crm.NewTransport(),
@@ -102,11 +102,11 @@ func NewCRMClient(cfg config.CRM, logger *zap.Logger) *crm.Client {
 	return c
 }
 
-// New creates the worker of cfg.TaskQueue on c, with the workflows and
+// newWorker creates the worker of cfg.TaskQueue on c, with the workflows and
 // activities registered. onFatal, if not nil, receives an error that stops
 // the worker for good (e.g. the namespace does not exist).
-func New(c client.Client, cfg config.Config, logger *zap.Logger, o Options, onFatal func(error)) worker.Worker {
-	crmHTTP := NewCRMClient(cfg.CRM, logger)
+func newWorker(c client.Client, cfg config.Config, logger *zap.Logger, o Options, onFatal func(error)) worker.Worker {
+	crmHTTP := newCRMClient(cfg.CRM, logger)
 	if o.WrapTransport != nil {
 		crmHTTP.HTTPClient.Transport = o.WrapTransport(crmHTTP.HTTPClient.Transport)
 	}
@@ -121,7 +121,7 @@ func New(c client.Client, cfg config.Config, logger *zap.Logger, o Options, onFa
 		TaskQueueActivitiesPerSecond: cfg.MaxQPS,
 		WorkerStopTimeout:            effectiveTimeout(cfg.CRM.Timeout) + stopGrace,
 		OnFatalError:                 onFatal,
-		DeploymentOptions:            DeploymentOptions(cfg.Deployment),
+		DeploymentOptions:            deploymentOptions(cfg.Deployment),
 	})
 	register := workflows.Register
 	if o.Register != nil {
@@ -158,7 +158,7 @@ func Start(ctx context.Context, c client.Client, namespace string, cfg config.Co
 		}
 	}
 	r := &Running{fatal: make(chan error, 1), o: o, cfg: cfg, logger: logger}
-	r.w = New(c, cfg, logger, o, func(err error) {
+	r.w = newWorker(c, cfg, logger, o, func(err error) {
 		o.polling(false)
 		select {
 		case r.fatal <- err:

@@ -17,7 +17,7 @@ func TestNewCRMClientCarriesTheConfiguration(t *testing.T) {
 		BaseURL: "https://kylinapi.example.com", ServiceName: "svc", Secret: "s", Timeout: 3 * time.Second,
 		MemberType: "GMYB", ChannelType: "POS", FreezePath: "/a/v1/f", ReleasePath: "/a/v1/r", ConsumePath: "/a/v1/c",
 	}
-	c := NewCRMClient(cfg, zap.NewNop())
+	c := newCRMClient(cfg, zap.NewNop())
 	require.Equal(t, cfg.BaseURL, c.BaseURL)
 	require.Equal(t, cfg.ServiceName, c.ServiceName)
 	require.Equal(t, cfg.Secret, c.Secret)

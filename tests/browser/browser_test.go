@@ -37,11 +37,7 @@ func TestDemoRunInWebUI(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 
-	stack, err := devstack.Start(ctx, devstack.Options{
-		Memory: true, TemporalAddr: "127.0.0.1:0", UIAddr: "127.0.0.1:0", SandboxAddr: "127.0.0.1:0",
-	})
-	require.NoError(t, err)
-	t.Cleanup(stack.Stop)
+	stack := testenv.StartDevStack(ctx, t, devstack.Options{})
 	var demo bytes.Buffer
 	st, err := stack.RunDemo(ctx, &demo)
 	require.NoError(t, err, demo.String())

@@ -40,9 +40,7 @@ func workflowCount(t *testing.T) int {
 // redemption does not end as its group must, when any token has more than one
 // effect, or when any point is lost or left frozen.
 func TestChaos(t *testing.T) {
-	if testing.Short() {
-		t.Skip("chaos suite: minutes of wall time")
-	}
+	testenv.SkipIfShort(t, "chaos suite: minutes of wall time")
 	n := workflowCount(t)
 	// Starts are spread over startSpan so that work is in flight at every kill.
 	startSpan := max(15*time.Second, time.Duration(n)*40*time.Millisecond)

@@ -42,9 +42,7 @@ const (
 // TestClusterRehearsal runs the workers against a Temporal cluster of one
 // process per service on PostgreSQL (see the package doc).
 func TestClusterRehearsal(t *testing.T) {
-	if testing.Short() {
-		t.Skip("cluster rehearsal: minutes of wall time")
-	}
+	testenv.SkipIfShort(t, "cluster rehearsal: minutes of wall time")
 	began := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
 	defer cancel()

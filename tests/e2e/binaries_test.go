@@ -15,14 +15,14 @@ import (
 )
 
 // TestBinaries runs the real worker and starter binaries as processes
-// against the in-process server and the sandbox, the way DESIGN.md tells
+// against the in-process server and the sandbox, the way the README tells
 // users to, and checks the starter's JSON, its exit codes and the CRM's
 // ledger. The worker must stop gracefully on SIGTERM at the end.
 func TestBinaries(t *testing.T) {
 	t.Parallel()
 	tp := testenv.SharedTemporal(t)
 	sb := testenv.StartSandbox(t, sandbox.Config{})
-	taskQueue := uniqueName("binaries")
+	taskQueue := testenv.UniqueName("binaries")
 	starter := newCLI(t, tp.HostPort(), tp.Namespace(), taskQueue)
 	workerLog := filepath.Join(t.TempDir(), "worker.log")
 	worker := testenv.StartWorkerProcess(t, tp, sb.URL, taskQueue, workerLog)
@@ -55,11 +55,11 @@ var binaryCases = []struct {
 	run  func(ctx context.Context, t *testing.T, c cli, sb *sandbox.Server)
 }{
 	{"redeem confirm consumes", func(ctx context.Context, t *testing.T, c cli, sb *sandbox.Server) {
-		member, id := grant(ctx, t, sb, 100), uniqueName("redeem")
+		member, id := testenv.Grant(ctx, t, sb, 100), testenv.UniqueName("redeem")
 		r, _ := c.runJSON(ctx, t, 0, "redeem", "--member", member, "--points", "12.5", "--description", "e2e confirm", "--id", id)
 		require.Equal(t, report{WorkflowID: id, State: string(workflows.StateFrozen), MemberID: member, Points: 12.5,
 			FreezeToken: workflows.BusinessToken(id, workflows.StepFreeze)}, r)
-		requireBalance(ctx, t, sb, member, 100, 87.5, 12.5, 0)
+		testenv.RequireBalance(ctx, t, sb, member, 100, 87.5, 12.5, 0)
 
 		r, _ = c.runJSON(ctx, t, 0, "confirm", "--id", id)
 		require.Equal(t, string(workflows.StateConsumed), r.State)
@@ -80,10 +80,10 @@ var binaryCases = []struct {
 		require.Equal(t, id, r.WorkflowID)
 		requireOneLine(t, stderr, id, "already exists")
 
-		requireSettled(ctx, t, sb, id, member, 100, 12.5, workflows.StateConsumed)
+		testenv.RequireSettled(ctx, t, sb, id, member, 100, 12.5, workflows.StateConsumed)
 	}},
 	{"redeem cancel releases", func(ctx context.Context, t *testing.T, c cli, sb *sandbox.Server) {
-		member, id := grant(ctx, t, sb, 50), uniqueName("redeem")
+		member, id := testenv.Grant(ctx, t, sb, 50), testenv.UniqueName("redeem")
 		res := testenv.RunCommand(ctx, t, c.bin, c.env, "redeem", "--member", member, "--points", "20",
 			"--description", "e2e cancel", "--id", id)
 		require.Equal(t, 0, res.Code, res.Stderr)
@@ -97,10 +97,10 @@ var binaryCases = []struct {
 		require.Equal(t, string(workflows.StateReleased), r.State)
 		requireOneLine(t, stderr, id, string(workflows.StateReleased))
 
-		requireSettled(ctx, t, sb, id, member, 50, 20, workflows.StateReleased)
+		testenv.RequireSettled(ctx, t, sb, id, member, 50, 20, workflows.StateReleased)
 	}},
 	{"redeem without enough points fails", func(ctx context.Context, t *testing.T, c cli, sb *sandbox.Server) {
-		member, id := grant(ctx, t, sb, 1), uniqueName("redeem")
+		member, id := testenv.Grant(ctx, t, sb, 1), testenv.UniqueName("redeem")
 		r, stderr := c.runJSON(ctx, t, 1, "redeem", "--member", member, "--points", "5", "--description", "e2e poor", "--id", id)
 		require.Equal(t, string(workflows.StateFailed), r.State)
 		require.Equal(t, member, r.MemberID)
@@ -110,10 +110,10 @@ var binaryCases = []struct {
 		r, _ = c.runJSON(ctx, t, 0, "status", "--id", id)
 		require.Equal(t, string(workflows.StateFailed), r.State, "status succeeds whatever the state")
 
-		requireSettled(ctx, t, sb, id, member, 1, 5, workflows.StateFailed)
+		testenv.RequireSettled(ctx, t, sb, id, member, 1, 5, workflows.StateFailed)
 	}},
 	{"status of an unknown workflow", func(ctx context.Context, t *testing.T, c cli, _ *sandbox.Server) {
-		id := uniqueName("nobody")
+		id := testenv.UniqueName("nobody")
 		r, stderr := c.runJSON(ctx, t, 1, "status", "--id", id)
 		require.Equal(t, id, r.WorkflowID)
 		require.Empty(t, r.State)

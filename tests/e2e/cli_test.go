@@ -32,7 +32,7 @@ func newCLI(t *testing.T, hostPort, namespace, taskQueue string, extra ...string
 }
 
 // report is the starter's --json output, decoded by the field names
-// DESIGN.md promises.
+// docs/design.md promises (Configuration contract).
 type report struct {
 	WorkflowID  string  `json:"workflowId"`
 	State       string  `json:"state"`

@@ -2,7 +2,7 @@ package e2e
 
 import (
 	"context"
-	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -12,25 +12,22 @@ import (
 
 	"github.com/kylinpoints/kylin-points/crm"
 	"github.com/kylinpoints/kylin-points/internal/devstack"
+	"github.com/kylinpoints/kylin-points/tests/internal/testenv"
 	"github.com/kylinpoints/kylin-points/workflows"
 )
 
-// freeAddr asks the dev stack for a free loopback port.
-const freeAddr = "127.0.0.1:0"
-
 // TestDevStack brings up what `go run ./dev` runs, in memory on free ports,
-// runs the demo to CONSUMED, checks it in the sandbox's ledger, reads it back
-// with the starter binary as the stack's ready block tells users to, and
-// fetches the Web UI's root and the demo run's page.
+// runs the demo to CONSUMED with its line per state, checks it in the
+// sandbox's ledger, reads it back with the starter binary as the stack's
+// ready block tells users to, fetches the Web UI's root, its list and the
+// demo run's page, and stops the stack.
 func TestDevStack(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	stack, err := devstack.Start(ctx, devstack.Options{
-		Memory: true, TemporalAddr: freeAddr, UIAddr: freeAddr, SandboxAddr: freeAddr,
-	})
-	require.NoError(t, err)
-	t.Cleanup(stack.Stop)
+	var progress strings.Builder
+	stack := testenv.StartDevStack(ctx, t, devstack.Options{Progress: &progress})
+	require.NotEqual(t, devstack.DefaultTemporalAddr, stack.TemporalAddr(), "port 0 must pick a free port")
 	before, err := stack.Sandbox().Balance(ctx, devstack.DemoMember)
 	require.NoError(t, err)
 
@@ -40,6 +37,15 @@ func TestDevStack(t *testing.T) {
 	require.Equal(t, workflows.StateConsumed, st.State)
 	require.Equal(t, devstack.DemoMember, st.MemberID)
 	require.Equal(t, float64(devstack.DemoPoints), st.Points)
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	require.Len(t, lines, 3, out.String())
+	for i, state := range []workflows.State{workflows.StateFreezing, workflows.StateFrozen, workflows.StateConsumed} {
+		require.Contains(t, lines[i], string(state))
+		require.Contains(t, lines[i], st.WorkflowID)
+		if i > 0 { // the run and its link exist once redeem has answered
+			require.Contains(t, lines[i], stack.UIURL()+"/namespaces/default/workflows/"+st.WorkflowID+"/")
+		}
+	}
 
 	after, err := stack.Sandbox().Balance(ctx, devstack.DemoMember)
 	require.NoError(t, err)
@@ -53,6 +59,10 @@ func TestDevStack(t *testing.T) {
 	require.Equal(t, st.FreezeToken, consumes[0].FreezeToken)
 	require.NoError(t, stack.Sandbox().CheckInvariants(ctx))
 
+	var ready strings.Builder
+	stack.WriteReady(&ready)
+	require.Contains(t, ready.String(), "KYLIN_CRM_BASE_URL="+stack.SandboxURL())
+	require.Contains(t, ready.String(), "TEMPORAL_ADDRESS="+stack.TemporalAddr())
 	starter := newCLI(t, stack.TemporalAddr(), devstack.Namespace, devstack.TaskQueue)
 	r, _ := starter.runJSON(ctx, t, 0, "status", "--id", st.WorkflowID)
 	require.Equal(t, string(workflows.StateConsumed), r.State)
@@ -61,21 +71,18 @@ func TestDevStack(t *testing.T) {
 	desc, err := stack.Client().DescribeWorkflowExecution(ctx, st.WorkflowID, "")
 	require.NoError(t, err)
 	runID := desc.GetWorkflowExecutionInfo().GetExecution().GetRunId()
-	require.Contains(t, strings.ToLower(getPage(ctx, t, stack.UIURL()+"/")), "<!doctype html>")
-	require.Contains(t, strings.ToLower(getPage(ctx, t, stack.RunURL(st.WorkflowID, runID))), "<!doctype html>",
-		"the Web UI serves its app at the demo run's link")
-}
+	for _, page := range []struct{ url, want, why string }{
+		{stack.UIURL() + "/", "<!doctype html>", "the Web UI's root"},
+		{stack.RunURL(st.WorkflowID, runID), "<!doctype html>", "the Web UI serves its app at the demo run's link"},
+		{stack.UIURL() + "/api/v1/namespaces/default/workflows", st.WorkflowID, "the Web UI lists the demo run"},
+	} {
+		status, body := testenv.Get(t, page.url)
+		require.Equal(t, http.StatusOK, status, page.url)
+		require.Contains(t, strings.ToLower(body), strings.ToLower(page.want), page.why)
+	}
 
-// getPage fetches url and requires 200.
-func getPage(ctx context.Context, t *testing.T, url string) string {
-	t.Helper()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	require.NoError(t, err)
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	require.Equal(t, http.StatusOK, resp.StatusCode, url)
-	return string(body)
+	stack.Stop()
+	require.Contains(t, progress.String(), "stopping Temporal server")
+	_, err = net.DialTimeout("tcp", stack.TemporalAddr(), time.Second)
+	require.Error(t, err, "the frontend must be closed after Stop")
 }

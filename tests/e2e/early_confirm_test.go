@@ -23,13 +23,13 @@ func TestConfirmWhileFreezing(t *testing.T) {
 	tp := testenv.SharedTemporal(t)
 	sb := testenv.StartSandbox(t, sandbox.Config{})
 	sb.SetFaults(sandbox.Faults{Freeze: sandbox.FaultRates{Latency: 1, LatencyDuration: 2 * time.Second}})
-	taskQueue := uniqueName("early-confirm")
+	taskQueue := testenv.UniqueName("early-confirm")
 	testenv.RunWorker(t, tp, testenv.WorkerConfig(sb.URL, taskQueue), workerapp.Options{})
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	member := grant(ctx, t, sb.Server, 100)
-	id := uniqueName("redeem")
+	member := testenv.Grant(ctx, t, sb.Server, 100)
+	id := testenv.UniqueName("redeem")
 	_, err := testenv.StartRedemption(ctx, tp.Client, id, taskQueue,
 		workflows.RedemptionRequest{MemberID: member, Points: 7, Description: "e2e: confirm while freezing"})
 	require.NoError(t, err)
@@ -43,5 +43,5 @@ func TestConfirmWhileFreezing(t *testing.T) {
 	code := app.Run(ctx, []string{"confirm", "--id", id})
 	require.Equal(t, startercli.ExitOK, code, "stdout: %s\nstderr: %s", stdout.String(), stderr.String())
 	require.Contains(t, stdout.String(), "CONSUMED")
-	requireBalance(ctx, t, sb.Server, member, 100, 93, 0, 7)
+	testenv.RequireBalance(ctx, t, sb.Server, member, 100, 93, 0, 7)
 }

@@ -28,7 +28,7 @@ func TestListFindsRedemptions(t *testing.T) {
 	t.Parallel()
 	tp := testenv.SharedTemporal(t)
 	sb := testenv.StartSandbox(t, sandbox.Config{})
-	taskQueue := uniqueName("list")
+	taskQueue := testenv.UniqueName("list")
 	keyFile := filepath.Join(t.TempDir(), "member.key")
 	require.NoError(t, os.WriteFile(keyFile, []byte("list-test-member-hash-key\n"), 0o600))
 	starter := newCLI(t, tp.HostPort(), tp.Namespace(), taskQueue, "KYLIN_MEMBER_HASH_KEY_FILE="+keyFile)
@@ -37,8 +37,8 @@ func TestListFindsRedemptions(t *testing.T) {
 	defer cancel()
 	require.NoError(t, testenv.WaitPoller(ctx, tp.Client, taskQueue))
 
-	alice, bob := grant(ctx, t, sb.Server, 100), grant(ctx, t, sb.Server, 100)
-	frozenAlice, consumedAlice, frozenBob := uniqueName("list-a1"), uniqueName("list-a2"), uniqueName("list-b1")
+	alice, bob := testenv.Grant(ctx, t, sb.Server, 100), testenv.Grant(ctx, t, sb.Server, 100)
+	frozenAlice, consumedAlice, frozenBob := testenv.UniqueName("list-a1"), testenv.UniqueName("list-a2"), testenv.UniqueName("list-b1")
 	for _, r := range []struct{ member, id string }{{alice, frozenAlice}, {alice, consumedAlice}, {bob, frozenBob}} {
 		starter.runJSON(ctx, t, 0, "redeem", "--member", r.member, "--points", "3", "--description", "list test", "--id", r.id)
 	}
@@ -114,7 +114,7 @@ func TestWorkerRefusesANamespaceWithoutTheSearchAttributes(t *testing.T) {
 	tp := testenv.SharedTemporal(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	ns := uniqueName("bare-ns")
+	ns := testenv.UniqueName("bare-ns")
 	_, err := tp.Client.WorkflowService().RegisterNamespace(ctx, &workflowservice.RegisterNamespaceRequest{
 		Namespace: ns, WorkflowExecutionRetentionPeriod: durationpb.New(24 * time.Hour)})
 	require.NoError(t, err)

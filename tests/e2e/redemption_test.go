@@ -20,7 +20,7 @@ func TestRedemptionOutcomes(t *testing.T) {
 	t.Parallel()
 	tp := testenv.SharedTemporal(t)
 	sb := testenv.StartSandbox(t, sandbox.Config{})
-	taskQueue := uniqueName("redemption")
+	taskQueue := testenv.UniqueName("redemption")
 	testenv.RunWorker(t, tp, testenv.WorkerConfig(sb.URL, taskQueue), workerapp.Options{})
 
 	tests := []struct {
@@ -46,8 +46,8 @@ func TestRedemptionOutcomes(t *testing.T) {
 			t.Parallel()
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			member := grant(ctx, t, sb.Server, tt.granted)
-			id := uniqueName("redeem")
+			member := testenv.Grant(ctx, t, sb.Server, tt.granted)
+			id := testenv.UniqueName("redeem")
 			req := workflows.RedemptionRequest{MemberID: member, Points: tt.points, Description: "e2e: " + tt.name,
 				HoldSeconds: tt.holdSeconds}
 
@@ -57,7 +57,7 @@ func TestRedemptionOutcomes(t *testing.T) {
 			require.NoError(t, err)
 			if tt.update != "" {
 				require.Equal(t, workflows.StateFrozen, st.State, st.Error)
-				requireBalance(ctx, t, sb.Server, member, tt.granted, tt.granted-tt.points, tt.points, 0)
+				testenv.RequireBalance(ctx, t, sb.Server, member, tt.granted, tt.granted-tt.points, tt.points, 0)
 				st, err = testenv.Decide(ctx, tp.Client, id, tt.update)
 				require.NoError(t, err)
 				require.Equal(t, tt.want, st.State)
@@ -76,7 +76,7 @@ func TestRedemptionOutcomes(t *testing.T) {
 			} else {
 				require.Empty(t, final.Error)
 			}
-			requireSettled(ctx, t, sb.Server, id, member, tt.granted, tt.points, tt.want)
+			testenv.RequireSettled(ctx, t, sb.Server, id, member, tt.granted, tt.points, tt.want)
 		})
 	}
 }

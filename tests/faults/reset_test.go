@@ -188,7 +188,7 @@ func TestNewRunOfTheSameWorkflowIDSendsTheSameToken(t *testing.T) {
 	for range 2 {
 		run, err := tp.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 			ID: id, TaskQueue: taskQueue,
-			// Only for this test: DESIGN.md forbids reusing a business key.
+			// Only for this test: docs/design.md forbids reusing a business key.
 			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		}, workflows.FreezePointsWorkflowName, workflows.FreezeRequest{MemberID: member, Points: 3, Description: "token across runs"})
 		require.NoError(t, err)

@@ -26,7 +26,7 @@ func TestCLIRecipes(t *testing.T) {
 	recipes := readmeBlock(t, "cli-recipes")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	stack := testenv.StartDevStack(ctx, t)
+	stack := testenv.StartDevStack(ctx, t, devstack.Options{NoUI: true})
 	sb := stack.Sandbox()
 	env := testenv.Env("TEMPORAL_ADDRESS="+stack.TemporalAddr(), "TEMPORAL_NAMESPACE="+devstack.Namespace)
 	cli := func(args []string) testenv.Result {

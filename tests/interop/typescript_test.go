@@ -41,7 +41,7 @@ func TestTypeScriptClient(t *testing.T) {
 	defer cancel()
 	script := compileTypeScript(ctx, t, node, modules)
 
-	stack := testenv.StartDevStack(ctx, t)
+	stack := testenv.StartDevStack(ctx, t, devstack.Options{NoUI: true})
 	sb := stack.Sandbox()
 	member, cancelMember, freezeMember := testenv.Grant(ctx, t, sb, 100), testenv.Grant(ctx, t, sb, 100), testenv.Grant(ctx, t, sb, 100)
 	poor := testenv.Grant(ctx, t, sb, 1)

@@ -7,7 +7,6 @@ package nexus
 
 import (
 	"context"
-	"strconv"
 	"testing"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
+	"github.com/kylinpoints/kylin-points/crm"
 	"github.com/kylinpoints/kylin-points/crm/sandbox"
 	"github.com/kylinpoints/kylin-points/internal/devstack"
 	"github.com/kylinpoints/kylin-points/pointsnexus"
@@ -40,7 +40,7 @@ type stack struct {
 
 func startStack(ctx context.Context, t *testing.T) *stack {
 	t.Helper()
-	dev := testenv.StartDevStack(ctx, t)
+	dev := testenv.StartDevStack(ctx, t, devstack.Options{NoUI: true})
 	orders := testenv.AddNamespace(ctx, t, dev.Client(), dev.TemporalAddr(), ordersNamespace)
 	w := worker.New(orders, ordersQueue, worker.Options{})
 	w.RegisterWorkflow(OrderWorkflow)
@@ -156,7 +156,7 @@ func TestNexus(t *testing.T) {
 		} {
 			name := "freeze only"
 			if tc.settle != "" {
-				name = tc.settle + " " + strconv.FormatFloat(tc.consume, 'f', -1, 64)
+				name = tc.settle + " " + crm.FormatPoints(tc.consume)
 			}
 			t.Run(name, func(t *testing.T) {
 				member := testenv.Grant(ctx, t, s.sb, 100)

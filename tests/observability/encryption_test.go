@@ -57,9 +57,7 @@ func (s starterRun) run(ctx context.Context, t *testing.T, keyFile string, args 
 // key file and checks the history the server holds, the codec server, a
 // wrong key, a tampered payload and a key rotation.
 func TestEncryptedPayloadsEndToEnd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a Temporal server")
-	}
+	testenv.SkipIfShort(t, "starts a Temporal server")
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -72,8 +70,8 @@ func TestEncryptedPayloadsEndToEnd(t *testing.T) {
 
 	k1 := newKey(t)
 	k1File := writeKeyFile(t, "k1.keys", "# first key", "k1="+k1)
-	cfg := testenv.WorkerConfig(sb.URL, unique("obs-encryption"))
-	id1, idPoor, id2 := unique("obs-enc-1"), unique("obs-enc-poor"), unique("obs-enc-2")
+	cfg := testenv.WorkerConfig(sb.URL, testenv.UniqueName("obs-encryption"))
+	id1, idPoor, id2 := testenv.UniqueName("obs-enc-1"), testenv.UniqueName("obs-enc-poor"), testenv.UniqueName("obs-enc-2")
 	cfg.Payload = config.Payload{KeyFile: k1File, Keys: loadKeys(t, k1File)}
 	w1 := startObservedWorker(t, tp, cfg, zaptest.NewLogger(t))
 	starter := starterRun{tp: tp, queue: cfg.TaskQueue}

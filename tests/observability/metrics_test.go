@@ -11,7 +11,6 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/kylinpoints/kylin-points/crm/sandbox"
-	"github.com/kylinpoints/kylin-points/internal/metrics"
 	"github.com/kylinpoints/kylin-points/tests/internal/testenv"
 	"github.com/kylinpoints/kylin-points/workflows"
 )
@@ -20,27 +19,25 @@ import (
 // of them with a freeze answer lost so that its retry is answered from the
 // CRM's idempotency record, then reads /metrics, /healthz and /readyz.
 func TestMetricsAfterRedemptions(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a Temporal server")
-	}
+	testenv.SkipIfShort(t, "starts a Temporal server")
 	t.Parallel()
 	tp := testenv.SharedTemporal(t)
 	sb := testenv.StartSandbox(t, sandbox.Config{})
-	cfg := testenv.WorkerConfig(sb.URL, unique("obs-metrics"))
+	cfg := testenv.WorkerConfig(sb.URL, testenv.UniqueName("obs-metrics"))
 	cfg.MetricsAddr = "127.0.0.1:0"
 	w := startObservedWorker(t, tp, cfg, zaptest.NewLogger(t))
 	base := "http://" + w.obs.Addr()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
-	status, body := get(t, base+"/healthz")
+	status, body := testenv.Get(t, base+"/healthz")
 	require.Equal(t, http.StatusOK, status, body)
 	require.Eventually(t, func() bool {
-		status, _ := get(t, base+"/readyz")
+		status, _ := testenv.Get(t, base+"/readyz")
 		return status == http.StatusOK
 	}, 10*time.Second, 50*time.Millisecond, "/readyz while the worker polls")
 
-	idConfirm, idCancel, idPoor, idReplay := unique("obs-confirm"), unique("obs-cancel"), unique("obs-poor"), unique("obs-replay")
+	idConfirm, idCancel, idPoor, idReplay := testenv.UniqueName("obs-confirm"), testenv.UniqueName("obs-cancel"), testenv.UniqueName("obs-poor"), testenv.UniqueName("obs-replay")
 	redeem := func(id, member string, points float64) workflows.RedemptionStatus {
 		t.Helper()
 		_, err := testenv.StartRedemption(ctx, w.client, id, cfg.TaskQueue,
@@ -79,8 +76,8 @@ func TestMetricsAfterRedemptions(t *testing.T) {
 
 	// The SDK's metrics (and so the redemptions counter) arrive once per flush.
 	require.Eventually(t, func() bool {
-		_, body = get(t, base+"/metrics")
-		settled, _ := sum(t, body, metrics.RedemptionsCounter, nil)
+		_, body = testenv.Get(t, base+"/metrics")
+		settled, _ := sum(t, body, workflows.MetricRedemptions, nil)
 		completed, _ := sum(t, body, "temporal_workflow_completed_total", map[string]string{"workflow_type": workflows.RedemptionWorkflowName})
 		return settled == 4 && completed == 4
 	}, 10*time.Second, 100*time.Millisecond, "kylin_redemptions_total and temporal_workflow_completed_total never reached 4")
@@ -97,9 +94,9 @@ func TestMetricsAfterRedemptions(t *testing.T) {
 		{"kylin_crm_calls_total", map[string]string{"op": "freeze", "outcome": "rejected"}, 1},
 		{"kylin_crm_calls_total", map[string]string{"op": "freeze", "outcome": "transient"}, float64(lost)},
 		{"kylin_crm_call_duration_seconds_count", map[string]string{"op": "freeze"}, 4 + float64(lost)},
-		{metrics.RedemptionsCounter, map[string]string{"state": "CONSUMED", "task_queue": cfg.TaskQueue}, 1},
-		{metrics.RedemptionsCounter, map[string]string{"state": "RELEASED", "workflow_type": workflows.RedemptionWorkflowName}, 2},
-		{metrics.RedemptionsCounter, map[string]string{"state": "FAILED"}, 1},
+		{workflows.MetricRedemptions, map[string]string{"state": "CONSUMED", "task_queue": cfg.TaskQueue}, 1},
+		{workflows.MetricRedemptions, map[string]string{"state": "RELEASED", "workflow_type": workflows.RedemptionWorkflowName}, 2},
+		{workflows.MetricRedemptions, map[string]string{"state": "FAILED"}, 1},
 		{"temporal_workflow_completed_total", map[string]string{"workflow_type": workflows.RedemptionWorkflowName}, 4},
 	} {
 		got, found := sum(t, body, tt.metric, tt.labels)
@@ -112,19 +109,17 @@ func TestMetricsAfterRedemptions(t *testing.T) {
 	require.False(t, rejectedWithStatus, "a rejection carries the CRM's HTTP status")
 
 	w.stop(t)()
-	status, body = get(t, base+"/readyz")
+	status, body = testenv.Get(t, base+"/readyz")
 	require.Equal(t, http.StatusServiceUnavailable, status, "after the worker stopped")
 	require.Contains(t, body, "not polling")
-	status, _ = get(t, base+"/healthz")
+	status, _ = testenv.Get(t, base+"/healthz")
 	require.Equal(t, http.StatusOK, status, "the process still runs")
 }
 
 // TestWorkerBinaryBusyMetricsPort checks that a taken metrics port stops the
 // worker binary at start with one line and exit status 1.
 func TestWorkerBinaryBusyMetricsPort(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the worker binary")
-	}
+	testenv.SkipIfShort(t, "builds the worker binary")
 	t.Parallel()
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

@@ -17,7 +17,6 @@ import (
 
 	"github.com/kylinpoints/kylin-points/crm/sandbox"
 	"github.com/kylinpoints/kylin-points/internal/config"
-	"github.com/kylinpoints/kylin-points/internal/metrics"
 	"github.com/kylinpoints/kylin-points/tests/internal/testenv"
 	"github.com/kylinpoints/kylin-points/workflows"
 )
@@ -51,9 +50,7 @@ func requireNoSecret(t *testing.T, what, text string, secrets []string) {
 // the CRM secret in the environment and a payload key file, good or
 // malformed, and reads everything they print.
 func TestSecretsStayOutOfHelpAndErrors(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binaries")
-	}
+	testenv.SkipIfShort(t, "builds the binaries")
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -117,9 +114,7 @@ func TestSecretsStayOutOfHelpAndErrors(t *testing.T) {
 // metrics, a key file and debug logs, redeems through the starter binary,
 // scrapes the binary's /metrics and reads its logs.
 func TestWorkerBinaryServesMetricsAndLogsNoSecret(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a Temporal server and builds the binaries")
-	}
+	testenv.SkipIfShort(t, "starts a Temporal server and builds the binaries")
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -129,7 +124,7 @@ func TestWorkerBinaryServesMetricsAndLogsNoSecret(t *testing.T) {
 	keyFile := writeKeyFile(t, "k.keys", "k1="+key)
 	metricsAddr := testenv.FreeAddr(t)
 	logPath := filepath.Join(t.TempDir(), "worker.log")
-	queue, id := unique("obs-binary"), unique("obs-bin-1")
+	queue, id := testenv.UniqueName("obs-binary"), testenv.UniqueName("obs-bin-1")
 	w := testenv.StartWorkerProcess(t, tp, sb.URL, queue, logPath,
 		"KYLIN_CRM_SERVICE_NAME="+crmService, "KYLIN_CRM_SERVICE_SECRET="+crmSecret,
 		"KYLIN_LOG_LEVEL=debug", "KYLIN_PAYLOAD_KEY_FILE="+keyFile, "KYLIN_METRICS_ADDR="+metricsAddr)
@@ -147,12 +142,12 @@ func TestWorkerBinaryServesMetricsAndLogsNoSecret(t *testing.T) {
 	starterOutput += res.Stdout + res.Stderr
 
 	base := "http://" + metricsAddr
-	status, _ := get(t, base+"/readyz")
+	status, _ := testenv.Get(t, base+"/readyz")
 	require.Equal(t, http.StatusOK, status)
 	var body string
 	require.Eventually(t, func() bool {
-		_, body = get(t, base+"/metrics")
-		n, _ := sum(t, body, metrics.RedemptionsCounter, map[string]string{"state": "CONSUMED", "task_queue": queue})
+		_, body = testenv.Get(t, base+"/metrics")
+		n, _ := sum(t, body, workflows.MetricRedemptions, map[string]string{"state": "CONSUMED", "task_queue": queue})
 		return n == 1
 	}, 10*time.Second, 100*time.Millisecond, "the binary's kylin_redemptions_total")
 	calls, _ := sum(t, body, "kylin_crm_calls_total", map[string]string{"op": "consume", "outcome": "ok"})
@@ -178,9 +173,7 @@ func TestWorkerBinaryServesMetricsAndLogsNoSecret(t *testing.T) {
 // TestWorkerLogsNoSecret records every log entry of the worker wiring at
 // debug level through a redemption and looks for the secrets in each.
 func TestWorkerLogsNoSecret(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a Temporal server")
-	}
+	testenv.SkipIfShort(t, "starts a Temporal server")
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -188,8 +181,8 @@ func TestWorkerLogsNoSecret(t *testing.T) {
 	sb := testenv.StartSandbox(t, sandbox.Config{Callers: map[string]sandbox.Caller{crmService: {Secret: crmSecret}}})
 	key := newKey(t)
 	keyFile := writeKeyFile(t, "k.keys", "k1="+key)
-	cfg := testenv.WorkerConfig(sb.URL, unique("obs-logs"))
-	id, idPoor := unique("obs-logs-1"), unique("obs-logs-poor")
+	cfg := testenv.WorkerConfig(sb.URL, testenv.UniqueName("obs-logs"))
+	id, idPoor := testenv.UniqueName("obs-logs-1"), testenv.UniqueName("obs-logs-poor")
 	cfg.CRM.ServiceName, cfg.CRM.Secret = crmService, crmSecret
 	cfg.MetricsAddr = "127.0.0.1:0"
 	cfg.Payload = config.Payload{KeyFile: keyFile, Keys: loadKeys(t, keyFile)}

@@ -2,12 +2,9 @@ package observability
 
 import (
 	"context"
-	"io"
-	"net/http"
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
@@ -26,10 +23,6 @@ type observedWorker struct {
 	stopWorker context.CancelFunc
 	workerDone chan error
 }
-
-// unique returns name with a suffix of its own, so that reruns on the
-// shared server (go test -count=N) never reuse a workflow ID or task queue.
-func unique(name string) string { return name + "-" + uuid.NewString()[:8] }
 
 // noEnv keeps the developer's TEMPORAL_* variables out of the test.
 func noEnv(string) string { return "" }
@@ -82,15 +75,4 @@ func (w *observedWorker) stop(t *testing.T) func() {
 			t.Error("worker did not stop within 30s")
 		}
 	}
-}
-
-// get fetches url and returns status and body.
-func get(t *testing.T, url string) (int, string) {
-	t.Helper()
-	resp, err := http.Get(url)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp.StatusCode, string(body)
 }

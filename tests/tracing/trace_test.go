@@ -21,6 +21,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"go.temporal.io/sdk/client"
 
+	"github.com/kylinpoints/kylin-points/activities"
 	"github.com/kylinpoints/kylin-points/crm"
 	"github.com/kylinpoints/kylin-points/crm/sandbox"
 	"github.com/kylinpoints/kylin-points/internal/startercli"
@@ -92,8 +93,8 @@ func TestOneTracePerRedemption(t *testing.T) {
 	requireChild(t, root, run)
 	var last sdktrace.ReadOnlySpan
 	for _, step := range []struct{ activity, path string }{
-		{"Freeze", crm.DefaultFreezePath},
-		{"Consume", crm.DefaultConsumePath},
+		{activities.FreezeName, crm.DefaultFreezePath},
+		{activities.ConsumeName, crm.DefaultConsumePath},
 	} {
 		start := inTrace("StartActivity:" + step.activity)
 		act := inTrace("RunActivity:" + step.activity)

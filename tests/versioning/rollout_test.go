@@ -71,9 +71,7 @@ func plan(prefix string, n int, build string) []run {
 }
 
 func TestRolloutKeepsParkedRunsOnTheirBuild(t *testing.T) {
-	if testing.Short() {
-		t.Skip("versioning rehearsal: a minute of wall time")
-	}
+	testenv.SkipIfShort(t, "versioning rehearsal: a minute of wall time")
 	began := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()

@@ -27,6 +27,7 @@ var shared struct {
 // queues. Stop it from TestMain, after m.Run, with StopSharedTemporal.
 func SharedTemporal(t testing.TB) *Temporal {
 	t.Helper()
+	SkipIfShort(t, "starts a Temporal server")
 	shared.once.Do(func() {
 		defer func() {
 			if r := recover(); r != nil {

@@ -1,6 +1,7 @@
 package testenv
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"testing"
@@ -18,14 +19,20 @@ import (
 	"github.com/kylinpoints/kylin-points/internal/logging"
 )
 
-// StartDevStack runs what `go run ./dev` runs, in memory on free loopback
-// ports, without the Web UI: the Temporal server (whose frontend serves
-// Nexus over HTTP), the CRM sandbox, the worker and the Nexus endpoint
-// devstack.NexusEndpoint. Stopped when t ends.
-func StartDevStack(ctx context.Context, t testing.TB) *devstack.Stack {
+// StartDevStack runs what `go run ./dev` runs, with opts, in memory and on
+// free loopback ports (for the addresses opts leave empty): the Temporal
+// server (whose frontend serves Nexus over HTTP), the CRM sandbox, the
+// worker, the Nexus endpoint devstack.NexusEndpoint and, unless opts.NoUI,
+// the Web UI. Stopped when t ends.
+func StartDevStack(ctx context.Context, t testing.TB, opts devstack.Options) *devstack.Stack {
 	t.Helper()
+	SkipIfShort(t, "starts the dev stack")
 	const free = "127.0.0.1:0"
-	stack, err := devstack.Start(ctx, devstack.Options{Memory: true, NoUI: true, TemporalAddr: free, SandboxAddr: free})
+	opts.Memory = true
+	opts.TemporalAddr = cmp.Or(opts.TemporalAddr, free)
+	opts.UIAddr = cmp.Or(opts.UIAddr, free)
+	opts.SandboxAddr = cmp.Or(opts.SandboxAddr, free)
+	stack, err := devstack.Start(ctx, opts)
 	require.NoError(t, err)
 	t.Cleanup(stack.Stop)
 	return stack

@@ -21,6 +21,7 @@ var (
 // root) once per test process and returns the executable's path.
 func Binary(t testing.TB, pkg string) string {
 	t.Helper()
+	SkipIfShort(t, "builds "+pkg)
 	binMu.Lock()
 	defer binMu.Unlock()
 	if path, ok := built[pkg]; ok {

@@ -25,6 +25,7 @@ type Temporal struct {
 // port (HostPort).
 func StartTemporal(t testing.TB, opts ...temporaltest.TestServerOption) *Temporal {
 	t.Helper()
+	SkipIfShort(t, "starts a Temporal server")
 	srv := temporaltest.NewServer(opts...)
 	t.Cleanup(srv.Stop)
 	tp := &Temporal{Server: srv, Client: srv.GetDefaultClient()}

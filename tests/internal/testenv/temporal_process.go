@@ -34,6 +34,7 @@ const TemporalNamespace = "default"
 // loopback port with its files in dir, and waits until it answers.
 func StartTemporalProcess(t testing.TB, dir string) *TemporalProcess {
 	t.Helper()
+	SkipIfShort(t, "starts a Temporal server process")
 	tp := &TemporalProcess{Addr: FreeAddr(t), dir: dir, logPath: filepath.Join(dir, "temporal.log")}
 	tp.start(t)
 	return tp

@@ -16,8 +16,8 @@ import (
 	"github.com/kylinpoints/kylin-points/internal/workerapp"
 )
 
-// MemberHashKey is the member hash key of the test workers (WorkerConfig).
-var MemberHashKey = []byte("kylin-points-test-member-hash-key")
+// memberHashKey is the member hash key of the test workers (WorkerConfig).
+var memberHashKey = []byte("kylin-points-test-member-hash-key")
 
 // WorkerConfig is the worker configuration that points at a sandbox with the
 // demo caller's credentials on the given task queue, with the search
@@ -37,7 +37,7 @@ func WorkerConfig(sandboxURL, taskQueue string) config.Config {
 			ReleasePath: crm.DefaultReleasePath,
 			ConsumePath: crm.DefaultConsumePath,
 		},
-		Search: config.Search{Enabled: true, MemberMode: search.MemberHashed, MemberKey: MemberHashKey},
+		Search: config.Search{Enabled: true, MemberMode: search.MemberHashed, MemberKey: memberHashKey},
 	}
 }
 

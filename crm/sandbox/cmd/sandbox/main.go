@@ -9,8 +9,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -20,6 +18,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/kylinpoints/kylin-points/crm/sandbox"
+	"github.com/kylinpoints/kylin-points/internal/listen"
 )
 
 func main() {
@@ -46,20 +45,19 @@ func run(ctx context.Context, args []string, getenv envLookup, stderr io.Writer,
 	log := newLogger(stderr)
 	defer func() { _ = log.Sync() }()
 
-	ln, err := net.Listen("tcp", o.addr)
+	ln, err := listen.TCP(o.addr, "", "(is another sandbox or dev stack running?); pick another with -addr")
 	if err != nil {
-		if errors.Is(err, syscall.EADDRINUSE) {
-			fmt.Fprintf(stderr, "sandbox: %s is already in use (is another sandbox or dev stack running?); pick another with -addr\n", o.addr)
+		if _, inUse := errors.AsType[*listen.InUseError](err); inUse {
+			fmt.Fprintln(stderr, "sandbox:", err)
 		} else {
 			fmt.Fprintf(stderr, "sandbox: cannot listen on %s: %v\n", o.addr, err)
 		}
 		return 1
 	}
-	defer ln.Close()
 	if o.db == "" {
 		log.Warn("no -db given: the ledger is in memory and nothing survives a restart")
 	}
-	s, err := sandbox.New(sandbox.Config{
+	s, err := sandbox.Serve(ctx, ln, sandbox.Config{
 		Path:        o.db,
 		Callers:     map[string]sandbox.Caller{o.service: {Secret: o.secret, MemberTypes: o.memberTypes}},
 		FreezePath:  o.freezePath,
@@ -69,22 +67,12 @@ func run(ctx context.Context, args []string, getenv envLookup, stderr io.Writer,
 		Faults:      sandbox.AllOperations(o.faults),
 		Seed:        o.seed,
 		Logger:      log,
-	})
+	}, o.demo)
 	if err != nil {
+		_ = ln.Close()
 		fmt.Fprintln(stderr, "sandbox:", err)
 		return 1
 	}
-	defer s.Close()
-	if o.demo {
-		if err := s.SeedDemo(ctx); err != nil {
-			fmt.Fprintln(stderr, "sandbox: seeding demo members:", err)
-			return 1
-		}
-	}
-
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
 	log.Info("sandbox listening",
 		zap.String("addr", "http://"+ln.Addr().String()),
 		zap.String("db", dbName(o.db)),
@@ -97,19 +85,15 @@ func run(ctx context.Context, args []string, getenv envLookup, stderr io.Writer,
 	}
 
 	select {
-	case err := <-served:
-		fmt.Fprintln(stderr, "sandbox: serving stopped:", err)
+	case <-s.Stopped():
+		fmt.Fprintln(stderr, "sandbox: serving stopped:", s.Err())
+		_ = s.Stop(shutdownTimeout)
 		return 1
 	case <-ctx.Done():
 	}
 	log.Info("sandbox shutting down")
-	shutCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(shutCtx); err != nil {
-		log.Warn("requests still running at shutdown", zap.Error(err))
-	}
-	if err := s.Close(); err != nil {
-		fmt.Fprintln(stderr, "sandbox: closing the ledger:", err)
+	if err := s.Stop(shutdownTimeout); err != nil {
+		fmt.Fprintln(stderr, "sandbox:", err)
 		return 1
 	}
 	return 0

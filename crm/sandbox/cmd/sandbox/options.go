@@ -5,13 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/kylinpoints/kylin-points/crm"
 	"github.com/kylinpoints/kylin-points/crm/sandbox"
+	"github.com/kylinpoints/kylin-points/internal/secretfile"
 )
 
 // options is the command line, after environment fallbacks.
@@ -100,11 +100,10 @@ func resolveSecret(flagValue, flagFile string, getenv envLookup) (string, bool, 
 		case l.value != "":
 			return l.value, false, nil
 		case l.file != "":
-			b, err := os.ReadFile(l.file)
+			s, err := secretfile.Read(l.file)
 			if err != nil {
-				return "", false, fmt.Errorf("reading the secret file: %w", err)
+				return "", false, fmt.Errorf("secret file %w", err)
 			}
-			s := strings.TrimRight(string(b), "\r\n")
 			if s == "" {
 				return "", false, fmt.Errorf("secret file %s is empty", l.file)
 			}

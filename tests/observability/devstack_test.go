@@ -1,4 +1,4 @@
-package devstack_test
+package observability
 
 import (
 	"bytes"
@@ -20,16 +20,15 @@ import (
 
 	"github.com/kylinpoints/kylin-points/internal/codec"
 	"github.com/kylinpoints/kylin-points/internal/devstack"
+	"github.com/kylinpoints/kylin-points/tests/internal/testenv"
 	"github.com/kylinpoints/kylin-points/workflows"
 )
 
-// TestStackMetricsAndCodec starts the stack with metrics and a payload key,
-// runs the demo, and checks /metrics, /readyz, the UI's codec setting and
-// the codec server decoding the demo's encrypted input.
-func TestStackMetricsAndCodec(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a Temporal server")
-	}
+// TestDevStackMetricsAndCodec starts the dev stack with metrics and a
+// payload key, runs the demo, and checks /metrics, /readyz, the UI's codec
+// setting and the codec server decoding the demo's encrypted input.
+func TestDevStackMetricsAndCodec(t *testing.T) {
+	t.Parallel()
 	key := make([]byte, codec.KeySize)
 	_, err := rand.Read(key)
 	require.NoError(t, err)
@@ -38,12 +37,13 @@ func TestStackMetricsAndCodec(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	stack, err := devstack.Start(ctx, devstack.Options{
-		Memory: true, TemporalAddr: freeAddr, UIAddr: freeAddr, SandboxAddr: freeAddr,
-		MetricsAddr: freeAddr, PayloadKeyFile: keyFile,
-	})
-	require.NoError(t, err)
-	defer stack.Stop()
+	stack := testenv.StartDevStack(ctx, t, devstack.Options{MetricsAddr: "127.0.0.1:0", PayloadKeyFile: keyFile})
+	get := func(url string) string {
+		t.Helper()
+		status, body := testenv.Get(t, url)
+		require.Equal(t, http.StatusOK, status, url)
+		return body
+	}
 	require.NotEmpty(t, stack.MetricsURL())
 	require.Equal(t, stack.MetricsURL()+"/codec", stack.CodecURL())
 
@@ -52,17 +52,17 @@ func TestStackMetricsAndCodec(t *testing.T) {
 	require.Equal(t, workflows.StateConsumed, st.State)
 	require.Equal(t, devstack.DemoMember, st.MemberID, "the demo's client decrypts")
 
-	require.Equal(t, "ready\n", get(t, stack.MetricsURL()+"/readyz"))
+	require.Equal(t, "ready\n", get(stack.MetricsURL()+"/readyz"))
 	require.Eventually(t, func() bool {
-		return strings.Contains(get(t, stack.MetricsURL()+"/metrics"), `state="CONSUMED"`)
+		return strings.Contains(get(stack.MetricsURL()+"/metrics"), `state="CONSUMED"`)
 	}, 10*time.Second, 100*time.Millisecond, "kylin_redemptions_total of the demo")
-	require.Contains(t, get(t, stack.MetricsURL()+"/metrics"), `kylin_crm_calls_total{op="consume",outcome="ok",status="200"} 1`)
+	require.Contains(t, get(stack.MetricsURL()+"/metrics"), `kylin_crm_calls_total{op="consume",outcome="ok",status="200"} 1`)
 
 	var settings struct{ Codec struct{ Endpoint string } }
-	require.NoError(t, json.Unmarshal([]byte(get(t, stack.UIURL()+"/api/v1/settings")), &settings))
+	require.NoError(t, json.Unmarshal([]byte(get(stack.UIURL()+"/api/v1/settings")), &settings))
 	require.Equal(t, stack.CodecURL(), settings.Codec.Endpoint, "the Web UI decodes through the stack's codec server")
 
-	history := get(t, stack.UIURL()+"/api/v1/namespaces/default/workflows/"+st.WorkflowID+"/history")
+	history := get(stack.UIURL() + "/api/v1/namespaces/default/workflows/" + st.WorkflowID + "/history")
 	require.NotContains(t, history, devstack.DemoMember, "the server holds no plaintext")
 	var h struct {
 		History struct {
@@ -99,15 +99,4 @@ func TestStackMetricsAndCodec(t *testing.T) {
 	require.Contains(t, ready.String(), "codec server "+stack.CodecURL())
 	require.Contains(t, ready.String(), "KYLIN_PAYLOAD_KEY_FILE="+keyFile)
 	require.NotContains(t, ready.String(), base64.StdEncoding.EncodeToString(key))
-}
-
-// TestStartRejectsBadKeyFile checks that a malformed key file stops Start,
-// naming the flag and never the key.
-func TestStartRejectsBadKeyFile(t *testing.T) {
-	t.Parallel()
-	keyFile := filepath.Join(t.TempDir(), "keys")
-	require.NoError(t, os.WriteFile(keyFile, []byte("dev=c2hvcnQ=\n"), 0o600))
-	_, err := devstack.Start(context.Background(), devstack.Options{Memory: true, TemporalAddr: freeAddr, PayloadKeyFile: keyFile})
-	require.ErrorContains(t, err, "-"+devstack.FlagPayloadKeyFile+": payload key file "+keyFile+": line 1: key is 5 bytes")
-	require.NotContains(t, err.Error(), "c2hvcnQ")
 }

@@ -1,4 +1,4 @@
-package workerapp_test
+package e2e
 
 import (
 	"bytes"
@@ -13,14 +13,13 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/server/temporaltest"
 	"go.uber.org/zap/zaptest"
 
 	"github.com/kylinpoints/kylin-points/crm"
 	"github.com/kylinpoints/kylin-points/internal/config"
-	"github.com/kylinpoints/kylin-points/internal/search"
 	"github.com/kylinpoints/kylin-points/internal/startercli"
 	"github.com/kylinpoints/kylin-points/internal/workerapp"
+	"github.com/kylinpoints/kylin-points/tests/internal/testenv"
 )
 
 // fakeCRM accepts every call and counts them by path and token.
@@ -44,27 +43,29 @@ func (f *fakeCRM) count(path string) int {
 	return len(f.calls[path])
 }
 
-// TestWorkerAndStarterAgainstARealServer runs the worker app and the starter
-// commands against an in-process Temporal server and a CRM that says yes.
-func TestWorkerAndStarterAgainstARealServer(t *testing.T) {
-	srv := temporaltest.NewServer(temporaltest.WithT(t))
-	c := srv.GetDefaultClient()
+// TestWorkerAndStarterInProcess runs the worker's assembly (workerapp.Run)
+// and the starter's commands (startercli) in this process against a real
+// Temporal server and a CRM that says yes.
+func TestWorkerAndStarterInProcess(t *testing.T) {
+	t.Parallel()
+	tp := testenv.SharedTemporal(t)
+	c := tp.Client
+	redeemID, freezeID := testenv.UniqueName("redeem-it"), testenv.UniqueName("freeze-it")
 	crmSrv := &fakeCRM{calls: map[string][]string{}}
 	httpSrv := httptest.NewServer(crmSrv)
 	t.Cleanup(httpSrv.Close)
 
-	env := map[string]string{"KYLIN_CRM_BASE_URL": httpSrv.URL, "KYLIN_TASK_QUEUE": "it-" + t.Name(), "KYLIN_CRM_MAX_QPS": "100"}
+	env := map[string]string{"KYLIN_CRM_BASE_URL": httpSrv.URL, "KYLIN_TASK_QUEUE": testenv.UniqueName("it"), "KYLIN_CRM_MAX_QPS": "100"}
 	cfg, err := config.Load(nil, func(k string) string { return env[k] })
 	require.NoError(t, err)
-	cfg.Temporal.Namespace = srv.GetDefaultNamespace()
-	require.NoError(t, search.Register(context.Background(), c.OperatorService(), cfg.Temporal.Namespace))
+	cfg.Temporal.Namespace = tp.Namespace()
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- workerapp.Run(ctx, c, cfg, zaptest.NewLogger(t)) }()
 
-	app := &startercli.App{Client: c, Namespace: srv.GetDefaultNamespace(), TaskQueue: cfg.TaskQueue, UIURL: "http://127.0.0.1:8233"}
+	app := &startercli.App{Client: c, Namespace: tp.Namespace(), TaskQueue: cfg.TaskQueue, UIURL: "http://127.0.0.1:8233"}
 	starter := func(args ...string) (int, map[string]any, string) {
 		var stdout, stderr bytes.Buffer
 		a := *app
@@ -75,34 +76,34 @@ func TestWorkerAndStarterAgainstARealServer(t *testing.T) {
 		return code, m, stderr.String()
 	}
 
-	code, m, stderr := starter("redeem", "--member", "m-1", "--points", "5", "--description", "积分商城兑换", "--id", "redeem-it-1")
+	code, m, stderr := starter("redeem", "--member", "m-1", "--points", "5", "--description", "积分商城兑换", "--id", redeemID)
 	require.Equal(t, startercli.ExitOK, code, stderr)
 	require.Equal(t, "FROZEN", m["state"])
-	require.Contains(t, m["uiUrl"], "http://127.0.0.1:8233/namespaces/"+srv.GetDefaultNamespace()+"/workflows/redeem-it-1/")
+	require.Contains(t, m["uiUrl"], "http://127.0.0.1:8233/namespaces/"+tp.Namespace()+"/workflows/"+redeemID+"/")
 
-	code, m, _ = starter("status", "--id", "redeem-it-1")
+	code, m, _ = starter("status", "--id", redeemID)
 	require.Equal(t, startercli.ExitOK, code)
 	require.Equal(t, "FROZEN", m["state"])
 
-	code, m, stderr = starter("confirm", "--id", "redeem-it-1")
+	code, m, stderr = starter("confirm", "--id", redeemID)
 	require.Equal(t, startercli.ExitOK, code, stderr)
 	require.Equal(t, "CONSUMED", m["state"])
 
 	// A repeat of the winner is answered, the loser refused, the ID never reused.
-	code, m, stderr = starter("confirm", "--id", "redeem-it-1")
+	code, m, stderr = starter("confirm", "--id", redeemID)
 	require.Equal(t, startercli.ExitOK, code, stderr)
 	require.Equal(t, "CONSUMED", m["state"])
-	code, _, stderr = starter("cancel", "--id", "redeem-it-1")
+	code, _, stderr = starter("cancel", "--id", redeemID)
 	require.Equal(t, startercli.ExitFailed, code)
 	require.Contains(t, stderr, "redemption is CONSUMED")
-	code, _, stderr = starter("redeem", "--member", "m-1", "--points", "5", "--description", "again", "--id", "redeem-it-1")
+	code, _, stderr = starter("redeem", "--member", "m-1", "--points", "5", "--description", "again", "--id", redeemID)
 	require.Equal(t, startercli.ExitFailed, code)
-	require.Contains(t, stderr, "workflow redeem-it-1 already exists")
+	require.Contains(t, stderr, "workflow "+redeemID+" already exists")
 
-	code, m, stderr = starter("freeze", "--member", "m-2", "--points", "1.5", "--description", "d", "--id", "freeze-it-1")
+	code, m, stderr = starter("freeze", "--member", "m-2", "--points", "1.5", "--description", "d", "--id", freezeID)
 	require.Equal(t, startercli.ExitOK, code, stderr)
 	require.Equal(t, "FROZEN", m["state"])
-	code, m, _ = starter("status", "--id", "freeze-it-1")
+	code, m, _ = starter("status", "--id", freezeID)
 	require.Equal(t, startercli.ExitOK, code)
 	require.Equal(t, "FROZEN", m["state"])
 
@@ -116,11 +117,11 @@ func TestWorkerAndStarterAgainstARealServer(t *testing.T) {
 
 	// The command-line entry point, dialling the server itself: quiet on stderr.
 	var stdout, errOut bytes.Buffer
-	code = startercli.Run(ctx, []string{"status", "--id", "redeem-it-1", "--address", srv.GetFrontendHostPort(),
-		"--namespace", srv.GetDefaultNamespace()}, &stdout, &errOut, func(k string) string { return env[k] })
+	code = startercli.Run(ctx, []string{"status", "--id", redeemID, "--address", tp.HostPort(),
+		"--namespace", tp.Namespace()}, &stdout, &errOut, func(k string) string { return env[k] })
 	require.Equal(t, startercli.ExitOK, code, errOut.String())
 	require.Empty(t, errOut.String())
-	require.True(t, strings.HasPrefix(stdout.String(), "redeem-it-1: CONSUMED — 5 points of member m-1 consumed"), stdout.String())
+	require.True(t, strings.HasPrefix(stdout.String(), redeemID+": CONSUMED — 5 points of member m-1 consumed"), stdout.String())
 
 	cancel()
 	select {
