@@ -36,14 +36,8 @@ type grantRequest struct {
 }
 
 func (s *Server) adminGrant(w http.ResponseWriter, r *http.Request) {
-	raw, status, why := readBody(w, r)
-	if why != "" {
-		writeJSON(w, status, adminError{Error: why})
-		return
-	}
 	var req grantRequest
-	if err := decodeJSON(raw, &req); err != nil {
-		writeJSON(w, http.StatusBadRequest, adminError{Error: err.Error()})
+	if !readAdminJSON(w, r, &req) {
 		return
 	}
 	b, err := s.Grant(context.WithoutCancel(r.Context()), req.MemberID, req.MemberType, req.Points)
@@ -112,14 +106,8 @@ func (s *Server) adminFreezes(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) adminSetFaults(w http.ResponseWriter, r *http.Request) {
-	raw, status, why := readBody(w, r)
-	if why != "" {
-		writeJSON(w, status, adminError{Error: why})
-		return
-	}
 	var f Faults
-	if err := decodeJSON(raw, &f); err != nil {
-		writeJSON(w, http.StatusBadRequest, adminError{Error: err.Error()})
+	if !readAdminJSON(w, r, &f) {
 		return
 	}
 	if err := f.Validate(); err != nil {
@@ -137,14 +125,8 @@ type scriptAnswer struct {
 
 // adminScript queues scripted faults: a JSON list of {op, kind, status}.
 func (s *Server) adminScript(w http.ResponseWriter, r *http.Request) {
-	raw, status, why := readBody(w, r)
-	if why != "" {
-		writeJSON(w, status, adminError{Error: why})
-		return
-	}
 	var faults []ScriptedFault
-	if err := decodeJSON(raw, &faults); err != nil {
-		writeJSON(w, http.StatusBadRequest, adminError{Error: err.Error()})
+	if !readAdminJSON(w, r, &faults) {
 		return
 	}
 	if err := s.Script(faults...); err != nil {
@@ -182,4 +164,19 @@ func (s *Server) adminFail(w http.ResponseWriter, err error) {
 		status = http.StatusServiceUnavailable
 	}
 	writeJSON(w, status, adminError{Error: err.Error()})
+}
+
+// readAdminJSON reads an admin request's JSON body into v; when it cannot,
+// it answers the request with the reason and returns false.
+func readAdminJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	raw, status, why := readBody(w, r)
+	if why != "" {
+		writeJSON(w, status, adminError{Error: why})
+		return false
+	}
+	if err := decodeJSON(raw, v); err != nil {
+		writeJSON(w, http.StatusBadRequest, adminError{Error: err.Error()})
+		return false
+	}
+	return true
 }

@@ -46,33 +46,14 @@ func TestResetBeforeFreezeCompleted(t *testing.T) {
 	require.Equal(t, workflows.StateFrozen, st.State)
 	require.Equal(t, 1, crmSrv.Calls(freezeToken))
 
-	// The WorkflowTaskCompleted that precedes the freeze's ActivityTaskCompleted.
-	var resetTo int64
-	for _, e := range history(ctx, t, tp.Client, id, run.GetRunID()) {
-		if e.GetEventType() == enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED {
-			resetTo = e.GetEventId()
-		}
-		if e.GetEventType() == enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED {
-			break
-		}
-	}
-	require.NotZero(t, resetTo)
-	resp, err := tp.Client.ResetWorkflowExecution(ctx, &workflowservice.ResetWorkflowExecutionRequest{
-		Namespace:                 tp.Namespace(),
-		WorkflowExecution:         &commonpb.WorkflowExecution{WorkflowId: id, RunId: run.GetRunID()},
-		Reason:                    "test: reset to before the freeze completed",
-		WorkflowTaskFinishEventId: resetTo,
-		RequestId:                 uuid.NewString(),
-	})
-	require.NoError(t, err)
-	require.NotEqual(t, run.GetRunID(), resp.GetRunId())
+	newRun := resetBefore(ctx, t, tp, id, run.GetRunID(), enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, "the freeze completed")
 
 	// The new run freezes again: same token, answered from the CRM's record.
 	require.Eventually(t, func() bool {
 		st, err := testenv.Status(ctx, tp.Client, id)
 		return err == nil && st.State == workflows.StateFrozen && crmSrv.Calls(freezeToken) == 2
 	}, time.Minute, 100*time.Millisecond, "the reset run re-sends the freeze and reaches FROZEN")
-	require.Equal(t, []int32{1}, activityStarts(history(ctx, t, tp.Client, id, resp.GetRunId()), activities.FreezeName),
+	require.Equal(t, []int32{1}, activityStarts(history(ctx, t, tp.Client, id, newRun), activities.FreezeName),
 		"the reset run executed the freeze itself")
 	require.EqualValues(t, 1, crmSrv.Stats().Calls[crm.OpFreeze]["replayed"], "the second freeze was a replay")
 
@@ -84,12 +65,7 @@ func TestResetBeforeFreezeCompleted(t *testing.T) {
 	entries, err := crmSrv.Entries(ctx, freezeToken)
 	require.NoError(t, err)
 	require.Len(t, entries, 1, "one freeze effect")
-	b, err := crmSrv.Balance(ctx, member)
-	require.NoError(t, err)
-	require.Equal(t, 100-points, b.Available)
-	require.Zero(t, b.Frozen)
-	require.Equal(t, points, b.Consumed)
-	require.NoError(t, crmSrv.CheckInvariants(ctx))
+	requireConsumedOnce(ctx, t, crmSrv, member, 100, points)
 }
 
 // TestResetBeforeConfirm resets a CONSUMED redemption to the workflow task
@@ -121,33 +97,14 @@ func TestResetBeforeConfirm(t *testing.T) {
 	consumeToken := workflows.BusinessToken(id, workflows.StepConsume)
 	require.Equal(t, 1, crmSrv.Calls(consumeToken))
 
-	// The last WorkflowTaskCompleted before the confirm was accepted.
-	var resetTo int64
-	for _, e := range history(ctx, t, tp.Client, id, run.GetRunID()) {
-		if e.GetEventType() == enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED {
-			break
-		}
-		if e.GetEventType() == enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED {
-			resetTo = e.GetEventId()
-		}
-	}
-	require.NotZero(t, resetTo)
-	resp, err := tp.Client.ResetWorkflowExecution(ctx, &workflowservice.ResetWorkflowExecutionRequest{
-		Namespace:                 tp.Namespace(),
-		WorkflowExecution:         &commonpb.WorkflowExecution{WorkflowId: id, RunId: run.GetRunID()},
-		Reason:                    "test: reset to before the confirm",
-		WorkflowTaskFinishEventId: resetTo,
-		RequestId:                 uuid.NewString(),
-	})
-	require.NoError(t, err)
-	require.NotEqual(t, run.GetRunID(), resp.GetRunId())
+	newRun := resetBefore(ctx, t, tp, id, run.GetRunID(), enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED, "the confirm was accepted")
 
 	// Confirm again if the reset did not bring the confirm along; a repeat
 	// of the winner is answered either way.
 	st, err = testenv.Decide(ctx, tp.Client, id, workflows.UpdateConfirm)
 	require.NoError(t, err)
 	require.Equal(t, workflows.StateConsumed, st.State, st.Error)
-	require.NoError(t, tp.Client.GetWorkflow(ctx, id, resp.GetRunId()).Get(ctx, &st))
+	require.NoError(t, tp.Client.GetWorkflow(ctx, id, newRun).Get(ctx, &st))
 	require.Equal(t, workflows.StateConsumed, st.State)
 
 	require.Equal(t, 2, crmSrv.Calls(consumeToken), "the reset run sent the consume again, under the same token")
@@ -158,9 +115,43 @@ func TestResetBeforeConfirm(t *testing.T) {
 		require.Len(t, entries, 1, "one %s effect", step)
 	}
 	require.Zero(t, crmSrv.Calls(workflows.BusinessToken(id, workflows.StepRelease)))
+	requireConsumedOnce(ctx, t, crmSrv, member, 50, points)
+}
+
+// resetBefore resets run of id to the last workflow task completed before
+// its first event of type stop, and returns the new run's ID.
+func resetBefore(ctx context.Context, t *testing.T, tp *testenv.Temporal, id, runID string, stop enumspb.EventType, what string) string {
+	t.Helper()
+	var resetTo int64
+	for _, e := range history(ctx, t, tp.Client, id, runID) {
+		if e.GetEventType() == stop {
+			break
+		}
+		if e.GetEventType() == enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED {
+			resetTo = e.GetEventId()
+		}
+	}
+	require.NotZero(t, resetTo, "no workflow task completed before %s", stop)
+	resp, err := tp.Client.ResetWorkflowExecution(ctx, &workflowservice.ResetWorkflowExecutionRequest{
+		Namespace:                 tp.Namespace(),
+		WorkflowExecution:         &commonpb.WorkflowExecution{WorkflowId: id, RunId: runID},
+		Reason:                    "test: reset to before " + what,
+		WorkflowTaskFinishEventId: resetTo,
+		RequestId:                 uuid.NewString(),
+	})
+	require.NoError(t, err)
+	require.NotEqual(t, runID, resp.GetRunId())
+	return resp.GetRunId()
+}
+
+// requireConsumedOnce checks that member, granted points at the start, had
+// points consumed exactly once and nothing left frozen, with the ledger
+// balanced.
+func requireConsumedOnce(ctx context.Context, t *testing.T, crmSrv *countingCRM, member string, granted, points float64) {
+	t.Helper()
 	b, err := crmSrv.Balance(ctx, member)
 	require.NoError(t, err)
-	require.Equal(t, 50-points, b.Available)
+	require.Equal(t, granted-points, b.Available)
 	require.Zero(t, b.Frozen)
 	require.Equal(t, points, b.Consumed)
 	require.NoError(t, crmSrv.CheckInvariants(ctx))

@@ -3,6 +3,7 @@ package nexus
 import (
 	"time"
 
+	"github.com/nexus-rpc/sdk-go/nexus"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/kylinpoints/kylin-points/pointsnexus"
@@ -111,12 +112,17 @@ func FreezeOrderWorkflow(ctx workflow.Context, in FreezeOrderRequest) (FreezeOrd
 		return res, err
 	}
 	settle := pointsnexus.SettleInput{Key: in.OrderID, Points: in.ConsumePoints}
-	op := pointsnexus.ReleaseOperation
-	if in.Settle == pointsnexus.OpConsume {
-		op = pointsnexus.ConsumeOperation
-	}
-	err = c.ExecuteOperation(ctx, op, settle, opts).Get(ctx, &res.Settled)
+	err = c.ExecuteOperation(ctx, settleOperation(in.Settle), settle, opts).Get(ctx, &res.Settled)
 	return res, err
+}
+
+// settleOperation is the operation named by kind: pointsnexus.OpConsume,
+// else the release.
+func settleOperation(kind string) nexus.OperationReference[pointsnexus.SettleInput, workflows.SettleResult] {
+	if kind == pointsnexus.OpConsume {
+		return pointsnexus.ConsumeOperation
+	}
+	return pointsnexus.ReleaseOperation
 }
 
 // SettleOrderRequest settles the freeze of an order, as another workflow
@@ -131,11 +137,7 @@ type SettleOrderRequest struct {
 func SettleOrderWorkflow(ctx workflow.Context, in SettleOrderRequest) (workflows.SettleResult, error) {
 	var res workflows.SettleResult
 	c := workflow.NewNexusClient(in.Endpoint, pointsnexus.ServiceName)
-	op := pointsnexus.ReleaseOperation
-	if in.Settle == pointsnexus.OpConsume {
-		op = pointsnexus.ConsumeOperation
-	}
-	err := c.ExecuteOperation(ctx, op, pointsnexus.SettleInput{Key: in.OrderID},
+	err := c.ExecuteOperation(ctx, settleOperation(in.Settle), pointsnexus.SettleInput{Key: in.OrderID},
 		workflow.NexusOperationOptions{ScheduleToCloseTimeout: operationTimeout}).Get(ctx, &res)
 	return res, err
 }
