@@ -609,3 +609,25 @@ func TestOutputOfOutsideTextIsOneSafeLine(t *testing.T) {
 		require.Contains(t, stdout, "POINT_NOT_ENOUGH: 积分不足")
 	}
 }
+
+// A list line of a run whose member is stored as a keyed hash has no member
+// to show; the line then names none rather than an empty one.
+func TestDescribeNamesTheMemberOnlyWhenKnown(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		report Report
+		want   string
+	}{
+		{"known", Report{State: "FROZEN", Points: 3, MemberID: "m-1", FreezeToken: "tok"}, "3 points of member m-1 frozen (token tok)"},
+		{"unknown", Report{State: "FROZEN", Points: 3, FreezeToken: "tok"}, "3 points frozen (token tok)"},
+		{"stranded, unknown", Report{State: "FAILED", Points: 2.5, FreezeToken: "tok", Stranded: strandedPossible},
+			"2.5 points may stay frozen under token tok until a person checks"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			require.Equal(t, tt.want, describe(tt.report))
+		})
+	}
+}

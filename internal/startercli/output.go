@@ -124,7 +124,10 @@ func writeHuman(w io.Writer, r Report) {
 }
 
 func describe(r Report) string {
-	amount := crm.FormatPoints(r.Points) + " points of member " + r.MemberID
+	amount := crm.FormatPoints(r.Points) + " points"
+	if r.MemberID != "" { // list knows no member it cannot read (a keyed hash)
+		amount += " of member " + r.MemberID
+	}
 	switch {
 	case r.Stranded == strandedCertain:
 		return amount + " stay frozen under token " + r.FreezeToken + " until a person settles them"

@@ -88,6 +88,11 @@ func TestListFindsRedemptions(t *testing.T) {
 	require.Equal(t, 0, human.Code, human.Stderr)
 	require.Contains(t, human.Stdout, frozenBob+": FROZEN — 3 points of member "+bob)
 	require.Contains(t, human.Stdout, "held until")
+	// Without --member, a hashed member is not shown at all.
+	human = testenv.RunCommand(ctx, t, starter.bin, starter.env, "list", "--state", "FROZEN")
+	require.Equal(t, 0, human.Code, human.Stderr)
+	require.Contains(t, human.Stdout, frozenBob+": FROZEN — 3 points frozen (token ")
+	require.NotContains(t, human.Stdout, "of member")
 
 	// The visibility store holds the keyed hash, never the ID.
 	resp, err := tp.Client.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: tp.Namespace(),
