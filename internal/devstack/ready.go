@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/kylinpoints/kylin-points/crm/sandbox"
+	"github.com/kylinpoints/kylin-points/internal/config"
+	"github.com/kylinpoints/kylin-points/internal/search"
 	"github.com/kylinpoints/kylin-points/pointsnexus"
 )
 
@@ -33,6 +35,9 @@ func (s *Stack) WriteReady(out io.Writer) {
 	line("Redeem from another terminal:")
 	line("  %sgo run ./starter redeem --member demo-member-2 --points 10 --description \"积分商城兑换\"", env)
 	line("  %sgo run ./starter confirm --id <workflow id>", env)
+	// The stack's worker stores member IDs as they are (its members are
+	// nobody): a starter must be told so to list by member.
+	line("  %s%s=%s go run ./starter list --state FROZEN --member demo-member-2", env, config.MemberSearch.Env, search.MemberRaw)
 	line("Run a worker in its own process (start the stack with -worker=false):")
 	line("  %sKYLIN_CRM_BASE_URL=%s KYLIN_CRM_SERVICE_NAME=%s KYLIN_CRM_SERVICE_SECRET=%s go run ./worker",
 		s.clientEnv(), s.SandboxURL(), sandbox.DemoServiceName, sandbox.DemoSecret)

@@ -82,8 +82,8 @@ func (a *App) list(ctx context.Context, req request) outcome {
 	f := search.Filter{Types: req.types, State: req.state}
 	if req.member != "" {
 		if f.Member = a.Search.MemberValue(req.member); f.Member == "" {
-			msg := fmt.Sprintf("list --member needs the workers' member hash key (%s) or %s=raw, as the workers write it",
-				config.MemberHashKeyFile.Name(), config.MemberSearch.Env)
+			msg := fmt.Sprintf("list --member needs the member hash key file the workers use (%s), or %s=%s when the workers store member IDs as they are (the dev stack does)",
+				config.MemberHashKeyFile.Env, config.MemberSearch.Env, search.MemberRaw)
 			return outcome{isList: true, problem: msg}
 		}
 	}

@@ -18,8 +18,8 @@ import (
 
 // TestDevStack brings up what `go run ./dev` runs, in memory on free ports,
 // runs the demo to CONSUMED with its line per state, checks it in the
-// sandbox's ledger, reads it back with the starter binary as the stack's
-// ready block tells users to, fetches the Web UI's root, its list and the
+// sandbox's ledger, reads it back and lists it by member with the starter
+// binary as the stack's ready block tells users to, fetches the Web UI's root, its list and the
 // demo run's page, and stops the stack.
 func TestDevStack(t *testing.T) {
 	t.Parallel()
@@ -67,6 +67,14 @@ func TestDevStack(t *testing.T) {
 	r, _ := starter.runJSON(ctx, t, 0, "status", "--id", st.WorkflowID)
 	require.Equal(t, string(workflows.StateConsumed), r.State)
 	require.Equal(t, st.FreezeToken, r.FreezeToken)
+	// The ready block's list line: the stack stores member IDs raw.
+	require.Contains(t, ready.String(), "KYLIN_MEMBER_SEARCH=raw go run ./starter list --state FROZEN --member ")
+	lister := newCLI(t, stack.TemporalAddr(), devstack.Namespace, devstack.TaskQueue, "KYLIN_MEMBER_SEARCH=raw")
+	require.Eventually(t, func() bool {
+		res := testenv.RunCommand(ctx, t, lister.bin, lister.env, "list", "--member", devstack.DemoMember, "--state", "CONSUMED", "--json")
+		return res.Code == 0 && strings.Contains(res.Stdout, `"workflowId":"`+st.WorkflowID+`"`) &&
+			strings.Contains(res.Stdout, `"memberId":"`+devstack.DemoMember+`"`)
+	}, 30*time.Second, 200*time.Millisecond, "list by member finds the demo run")
 
 	desc, err := stack.Client().DescribeWorkflowExecution(ctx, st.WorkflowID, "")
 	require.NoError(t, err)

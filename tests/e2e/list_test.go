@@ -109,7 +109,7 @@ func TestListFindsRedemptions(t *testing.T) {
 	keyless := newCLI(t, tp.HostPort(), tp.Namespace(), taskQueue)
 	res := testenv.RunCommand(ctx, t, keyless.bin, keyless.env, "list", "--member", alice)
 	require.Equal(t, 1, res.Code)
-	require.Contains(t, res.Stderr, "list --member needs the workers' member hash key")
+	require.Contains(t, res.Stderr, "list --member needs the member hash key file the workers use (KYLIN_MEMBER_HASH_KEY_FILE)")
 }
 
 // A worker whose namespace lacks the search attributes says so at start,
