@@ -9,6 +9,7 @@ import (
 	neturl "net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -31,7 +32,9 @@ const screenshotFile = "docs/demo-run.png"
 // TestDemoRunInWebUI runs the dev stack's demo and opens the run's history
 // page in Chromium: it must show the workflow ID, the summary the starter
 // set and the status Completed. The screenshot goes to docs/demo-run.png
-// with KYLIN_UPDATE_SCREENSHOT=1, else to a temporary directory.
+// with KYLIN_UPDATE_SCREENSHOT=1, else to a temporary directory. A
+// redemption left FROZEN is then found in the list filtered by state, and
+// its User Metadata tab shows what it waits for.
 func TestDemoRunInWebUI(t *testing.T) {
 	execPath := chromiumPath(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
@@ -77,7 +80,7 @@ func TestDemoRunInWebUI(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, shot, 0o644))
 	t.Logf("screenshot of %s written to %s", url, path)
 
-	t.Run("the list filtered by state", func(t *testing.T) {
+	t.Run("the list filtered by state, and what a run waits for", func(t *testing.T) {
 		// One redemption left FROZEN beside the CONSUMED demo: the UI's
 		// list, filtered on the search attribute KylinState, shows the one.
 		held := "redeem-browser-held"
@@ -90,9 +93,19 @@ func TestDemoRunInWebUI(t *testing.T) {
 		require.NoError(t, err, "%s shows:\n%s", list, text)
 		require.NotContains(t, text, st.WorkflowID, "the CONSUMED demo is filtered out")
 
-		// (What the run waits for, its current details, is read by the SDK's
-		// metadata query: tests/e2e TestCurrentDetailsOnARealServer. The UI
-		// 2.54 leaves its "Current Details" box empty for it.)
+		// What the run waits for, its current details: the run's User
+		// Metadata tab asks the worker (the SDK's metadata query) and renders
+		// the text in a frame of its own.
+		desc, err := stack.Client().DescribeWorkflowExecution(ctx, held, "")
+		require.NoError(t, err)
+		page := stack.RunURL(held, desc.GetWorkflowExecutionInfo().GetExecution().GetRunId())
+		page = strings.TrimSuffix(page, "/history") + "/user-metadata"
+		navCtx, cancelNav := context.WithTimeout(tab, pageTimeout)
+		defer cancelNav()
+		require.NoError(t, chromedp.Do(navCtx, chromedp.Navigate(page)), page)
+		frames, err := waitForFrameText(tab, pageTimeout, "FROZEN: 2 points of member demo-member-2 held for confirm/cancel until ")
+		require.NoError(t, err, "%s shows in its frames:\n%s", page, frames)
+
 		_, _, err = workflows.Decide(ctx, stack.Client(), held, workflows.UpdateCancel, 0)
 		require.NoError(t, err)
 	})

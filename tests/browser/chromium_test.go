@@ -84,6 +84,31 @@ func waitForText(tabCtx context.Context, timeout time.Duration, want ...string) 
 	}
 }
 
+// waitForFrameText polls the text of the page's frames (the UI renders
+// summaries and details in same-origin frames of their own) until one holds
+// want, or timeout passes; it returns the last texts seen.
+func waitForFrameText(tabCtx context.Context, timeout time.Duration, want string) (string, error) {
+	ctx, cancel := context.WithTimeout(tabCtx, timeout)
+	defer cancel()
+	const frameTexts = `Array.from(document.querySelectorAll("iframe"))
+		.map(f => f.contentDocument && f.contentDocument.body ? f.contentDocument.body.innerText.trim() : "")
+		.join("\n")`
+	var text string
+	for {
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](frameTexts))
+		if err == nil {
+			if text = got; strings.Contains(text, want) {
+				return text, nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return text, fmt.Errorf("no frame shows %q after %s (last error %v)", want, timeout, err)
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+}
+
 // line makes a want of waitForText that must be a line of its own.
 func line(word string) string { return "\n" + word + "\n" }
 
