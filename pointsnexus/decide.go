@@ -41,18 +41,19 @@ var (
 // to "redeem-<key>" (see decide).
 func confirmOperation() nexus.Operation[ConfirmInput, workflows.RedemptionStatus] {
 	return nexus.NewSyncOperation(OpConfirm, func(ctx context.Context, in ConfirmInput, _ nexus.StartOperationOptions) (workflows.RedemptionStatus, error) {
-		return confirmDecision.decide(ctx, in.Key, workflows.ConfirmRequest{Points: in.Points})
+		return confirmDecision.decide(ctx, in.Key, in.Points)
 	})
 }
 
 // cancelOperation sends the cancel Update to "redeem-<key>" (see decide).
 func cancelOperation() nexus.Operation[RedemptionRef, workflows.RedemptionStatus] {
 	return nexus.NewSyncOperation(OpCancel, func(ctx context.Context, in RedemptionRef, _ nexus.StartOperationOptions) (workflows.RedemptionStatus, error) {
-		return cancelDecision.decide(ctx, in.Key)
+		return cancelDecision.decide(ctx, in.Key, 0)
 	})
 }
 
-// decide sends the decision's Update, with args, to "redeem-<key>".
+// decide sends the decision's Update to "redeem-<key>", a confirm
+// consuming points (0: all).
 //
 // It answers once the workflow has accepted the decision: with the final
 // status when the redemption ends within the request deadline (CONSUMED,
@@ -66,19 +67,19 @@ func cancelOperation() nexus.Operation[RedemptionRef, workflows.RedemptionStatus
 // then asks the caller's server to retry the request. Any other refusal
 // (already decided otherwise, FAILED, more points than frozen) fails the
 // operation with the workflow's ErrNotFrozen or ErrInvalidInput.
-func (d decision) decide(ctx context.Context, key string, args ...any) (workflows.RedemptionStatus, error) {
+func (d decision) decide(ctx context.Context, key string, points float64) (workflows.RedemptionStatus, error) {
 	id, err := RedemptionWorkflowID(key)
 	if err != nil {
 		return workflows.RedemptionStatus{}, badRequest(err)
 	}
 	ctx, cancel := withinDeadline(ctx)
 	defer cancel()
-	return d.send(ctx, temporalnexus.GetClient(ctx), id, args)
+	return d.send(ctx, temporalnexus.GetClient(ctx), id, points)
 }
 
-func (d decision) send(ctx context.Context, c client.Client, id string, args []any) (workflows.RedemptionStatus, error) {
+func (d decision) send(ctx context.Context, c client.Client, id string, points float64) (workflows.RedemptionStatus, error) {
 	for {
-		st, err := d.sendOnce(ctx, c, id, args)
+		st, err := d.sendOnce(ctx, c, id, points)
 		switch {
 		case err == nil:
 			return st, nil
@@ -93,7 +94,7 @@ func (d decision) send(ctx context.Context, c client.Client, id string, args []a
 			// Refused for good, e.g. more points than frozen.
 			return st, failed(ErrorType(err), "%s", workflows.Reason(err))
 		}
-		st, qerr := queryStatus(ctx, c, id)
+		st, qerr := workflows.Status(ctx, c, id, "")
 		if qerr != nil || st.Decision != "" || (st.State != workflows.StateFreezing && st.State != workflows.StateFrozen) {
 			return st, failed(workflows.ErrNotFrozen, "%s", workflows.Reason(err))
 		}
@@ -105,18 +106,14 @@ func (d decision) send(ctx context.Context, c client.Client, id string, args []a
 	}
 }
 
-// sendOnce sends the Update with a fixed ID, so that a repeat (a Nexus retry,
-// the starter's confirm) joins the first instead of queueing another, and
-// waits for the outcome until ctx ends.
-func (d decision) sendOnce(ctx context.Context, c client.Client, id string, args []any) (workflows.RedemptionStatus, error) {
+// sendOnce sends the Update with the fixed ID of workflows.DecisionOptions,
+// so that a repeat (a Nexus retry, the starter's confirm) joins the first
+// instead of queueing another, and waits for the outcome until ctx ends.
+func (d decision) sendOnce(ctx context.Context, c client.Client, id string, points float64) (workflows.RedemptionStatus, error) {
 	var st workflows.RedemptionStatus
-	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   id,
-		UpdateID:     d.name,
-		UpdateName:   d.name,
-		Args:         args,
-		WaitForStage: client.WorkflowUpdateStageAccepted,
-	})
+	opts := workflows.DecisionOptions(id, d.name, points)
+	opts.WaitForStage = client.WorkflowUpdateStageAccepted
+	h, err := c.UpdateWorkflow(ctx, opts)
 	if err != nil {
 		return st, err
 	}
@@ -127,7 +124,7 @@ func (d decision) sendOnce(ctx context.Context, c client.Client, id string, args
 	err = h.Get(wctx, &st)
 	if err != nil && wctx.Err() != nil && ctx.Err() == nil {
 		// Accepted, still settling: answer with where it stands.
-		return queryStatus(ctx, c, id)
+		return workflows.Status(ctx, c, id, "")
 	}
 	return st, err
 }
@@ -135,7 +132,7 @@ func (d decision) sendOnce(ctx context.Context, c client.Client, id string, args
 // afterEnd answers a decision about a closed (or unknown) redemption: a
 // repeat of the decision that won gets the final status.
 func (d decision) afterEnd(ctx context.Context, c client.Client, id string) (workflows.RedemptionStatus, error) {
-	st, err := queryStatus(ctx, c, id)
+	st, err := workflows.Status(ctx, c, id, "")
 	switch {
 	case isNotFound(err):
 		return st, &nexus.HandlerError{Type: nexus.HandlerErrorTypeNotFound, Message: "redemption " + id + " not found"}
@@ -162,21 +159,12 @@ func statusOperation() nexus.Operation[RedemptionRef, workflows.RedemptionStatus
 		}
 		ctx, cancel := withinDeadline(ctx)
 		defer cancel()
-		st, err := queryStatus(ctx, temporalnexus.GetClient(ctx), id)
+		st, err := workflows.Status(ctx, temporalnexus.GetClient(ctx), id, "")
 		if isNotFound(err) {
 			return st, &nexus.HandlerError{Type: nexus.HandlerErrorTypeNotFound, Message: "redemption " + id + " not found"}
 		}
 		return st, err
 	})
-}
-
-func queryStatus(ctx context.Context, c client.Client, id string) (workflows.RedemptionStatus, error) {
-	var st workflows.RedemptionStatus
-	v, err := c.QueryWorkflow(ctx, id, "", workflows.QueryStatus)
-	if err != nil {
-		return st, err
-	}
-	return st, v.Get(&st)
 }
 
 // withinDeadline bounds a sync handler's work so that its answer leaves

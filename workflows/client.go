@@ -109,16 +109,7 @@ func AwaitFreeze(ctx context.Context, c client.Client, id string) (RedemptionSta
 // sent again until ctx ends; any other refusal is returned (an
 // ApplicationError of type ErrNotFrozen carrying the RedemptionStatus).
 func Decide(ctx context.Context, c client.Client, id, update string, points float64) (RedemptionStatus, string, error) {
-	opts := client.UpdateWorkflowOptions{
-		WorkflowID:   id,
-		UpdateID:     update,
-		UpdateName:   update,
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	}
-	if update == UpdateConfirm && points != 0 {
-		opts.UpdateID = fmt.Sprintf("%s/%d", update, crm.Hundredths(points))
-		opts.Args = []any{ConfirmRequest{Points: points}}
-	}
+	opts := DecisionOptions(id, update, points)
 	for {
 		handle, err := c.UpdateWorkflow(ctx, opts)
 		if _, internal := errors.AsType[*serviceerror.Internal](err); internal && !strings.Contains(opts.UpdateID, "#") {
@@ -146,6 +137,35 @@ func Decide(ctx context.Context, c client.Client, id, update string, points floa
 		case <-time.After(decideRetryEvery):
 		}
 	}
+}
+
+// DecisionOptions are the options of the confirm (consuming points, 0
+// meaning all) or cancel Update to redemption id, waiting until it has
+// completed. The Update ID is fixed per decision and amount, so that a
+// repeat, from any client, joins the first instead of queueing another.
+func DecisionOptions(id, update string, points float64) client.UpdateWorkflowOptions {
+	opts := client.UpdateWorkflowOptions{
+		WorkflowID:   id,
+		UpdateID:     update,
+		UpdateName:   update,
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	}
+	if update == UpdateConfirm && points != 0 {
+		opts.UpdateID = fmt.Sprintf("%s/%d", update, crm.Hundredths(points))
+		opts.Args = []any{ConfirmRequest{Points: points}}
+	}
+	return opts
+}
+
+// Status asks run runID of redemption id ("" for the latest) for its
+// status: a query, answered by a worker.
+func Status(ctx context.Context, c client.Client, id, runID string) (RedemptionStatus, error) {
+	var st RedemptionStatus
+	v, err := c.QueryWorkflow(ctx, id, runID, QueryStatus)
+	if err != nil {
+		return st, err
+	}
+	return st, v.Get(&st)
 }
 
 // Refusal is the redemption's status carried by a confirm or cancel refused

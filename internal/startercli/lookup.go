@@ -110,11 +110,7 @@ func (a *App) lookup(ctx context.Context, id string) (found, error) {
 func (a *App) query(ctx context.Context, id, runID string) (workflows.RedemptionStatus, error) {
 	qctx, cancel := context.WithTimeout(ctx, queryTimeout)
 	defer cancel()
-	var st workflows.RedemptionStatus
-	v, err := a.Client.QueryWorkflow(qctx, id, runID, workflows.QueryStatus)
-	if err == nil {
-		err = v.Get(&st)
-	}
+	st, err := workflows.Status(qctx, a.Client, id, runID)
 	if err != nil {
 		return st, fmt.Errorf("querying %s: %w", id, err)
 	}

@@ -14,12 +14,7 @@ import (
 
 // Status asks a redemption for its status.
 func Status(ctx context.Context, c client.Client, workflowID string) (workflows.RedemptionStatus, error) {
-	var st workflows.RedemptionStatus
-	v, err := c.QueryWorkflow(ctx, workflowID, "", workflows.QueryStatus)
-	if err != nil {
-		return st, err
-	}
-	return st, v.Get(&st)
+	return workflows.Status(ctx, c, workflowID, "")
 }
 
 // WaitSettledFreeze waits until the redemption leaves FREEZING and returns
