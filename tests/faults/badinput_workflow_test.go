@@ -12,8 +12,6 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
-	"github.com/kylinpoints/kylin-points/crm/sandbox"
-	"github.com/kylinpoints/kylin-points/internal/workerapp"
 	"github.com/kylinpoints/kylin-points/tests/internal/testenv"
 	"github.com/kylinpoints/kylin-points/workflows"
 )
@@ -64,10 +62,8 @@ func rawClient(t *testing.T, tp *testenv.Temporal) client.Client {
 // workflow with a clear error, without any CRM call and with nothing frozen.
 func TestBadWorkflowInput(t *testing.T) {
 	t.Parallel()
-	tp := testenv.StartTemporal(t)
-	crmSrv := startCountingCRM(t, sandbox.Config{})
 	const taskQueue = "kylin-bad-input"
-	testenv.RunWorker(t, tp, testenv.WorkerConfig(crmSrv.URL, taskQueue), workerapp.Options{})
+	tp, crmSrv := startWithWorker(t, taskQueue)
 	raw := rawClient(t, tp)
 	member := "demo-member-1"
 	long := strings.Repeat("d", 300)
@@ -141,10 +137,8 @@ func TestBadWorkflowInput(t *testing.T) {
 // ("holdSecs") therefore silently takes its default.
 func TestUnknownWorkflowFieldsAreIgnored(t *testing.T) {
 	t.Parallel()
-	tp := testenv.StartTemporal(t)
-	crmSrv := startCountingCRM(t, sandbox.Config{})
 	const taskQueue = "kylin-unknown-fields"
-	testenv.RunWorker(t, tp, testenv.WorkerConfig(crmSrv.URL, taskQueue), workerapp.Options{})
+	tp, crmSrv := startWithWorker(t, taskQueue)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	id := "unknown-fields-1"

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kylinpoints/kylin-points/crm"
 	"github.com/kylinpoints/kylin-points/crm/sandbox"
+	"github.com/kylinpoints/kylin-points/internal/workerapp"
 	"github.com/kylinpoints/kylin-points/tests/internal/testenv"
 )
 
@@ -42,4 +43,14 @@ func (c *countingCRM) Calls(token string) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.calls[token]
+}
+
+// startWithWorker starts a Temporal server, a counting CRM in front of a
+// sandbox, and a worker of the default assembly on taskQueue calling it.
+func startWithWorker(t *testing.T, taskQueue string) (*testenv.Temporal, *countingCRM) {
+	t.Helper()
+	tp := testenv.StartTemporal(t)
+	crmSrv := startCountingCRM(t, sandbox.Config{})
+	testenv.RunWorker(t, tp, testenv.WorkerConfig(crmSrv.URL, taskQueue), workerapp.Options{})
+	return tp, crmSrv
 }

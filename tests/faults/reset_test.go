@@ -14,8 +14,6 @@ import (
 
 	"github.com/kylinpoints/kylin-points/activities"
 	"github.com/kylinpoints/kylin-points/crm"
-	"github.com/kylinpoints/kylin-points/crm/sandbox"
-	"github.com/kylinpoints/kylin-points/internal/workerapp"
 	"github.com/kylinpoints/kylin-points/tests/internal/testenv"
 	"github.com/kylinpoints/kylin-points/workflows"
 )
@@ -26,10 +24,8 @@ import (
 // nothing is applied twice.
 func TestResetBeforeFreezeCompleted(t *testing.T) {
 	t.Parallel()
-	tp := testenv.StartTemporal(t)
-	crmSrv := startCountingCRM(t, sandbox.Config{})
 	const taskQueue = "kylin-reset"
-	testenv.RunWorker(t, tp, testenv.WorkerConfig(crmSrv.URL, taskQueue), workerapp.Options{})
+	tp, crmSrv := startWithWorker(t, taskQueue)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
@@ -75,10 +71,8 @@ func TestResetBeforeFreezeCompleted(t *testing.T) {
 // answers from its record, and no point moves twice.
 func TestResetBeforeConfirm(t *testing.T) {
 	t.Parallel()
-	tp := testenv.StartTemporal(t)
-	crmSrv := startCountingCRM(t, sandbox.Config{})
 	const taskQueue = "kylin-reset-confirm"
-	testenv.RunWorker(t, tp, testenv.WorkerConfig(crmSrv.URL, taskQueue), workerapp.Options{})
+	tp, crmSrv := startWithWorker(t, taskQueue)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
@@ -162,10 +156,8 @@ func requireConsumedOnce(ctx context.Context, t *testing.T, crmSrv *countingCRM,
 // the points are frozen once.
 func TestNewRunOfTheSameWorkflowIDSendsTheSameToken(t *testing.T) {
 	t.Parallel()
-	tp := testenv.StartTemporal(t)
-	crmSrv := startCountingCRM(t, sandbox.Config{})
 	const taskQueue = "kylin-token-runs"
-	testenv.RunWorker(t, tp, testenv.WorkerConfig(crmSrv.URL, taskQueue), workerapp.Options{})
+	tp, crmSrv := startWithWorker(t, taskQueue)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	const member = "token-runs-member"
