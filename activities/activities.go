@@ -33,14 +33,14 @@ const (
 	PrepareName = "Prepare"
 )
 
-// CodeFreezeNotFound is the CRM's answer to a release or consume of a freeze
-// it never applied.
-const CodeFreezeNotFound = "FREEZE_NOT_FOUND"
+// CodeFreezeNotFound is the CRM's default code for a release or consume of
+// a freeze it does not hold (crm.FreezeNotFound; the worker's codes mapping
+// may name others).
+const CodeFreezeNotFound = crm.DefaultCodeFreezeNotFound
 
-// CodeFreezeNotEnough is the CRM's answer to a release or consume of more
-// points than the freeze still holds: it was settled, at least in part, by
-// another step.
-const CodeFreezeNotEnough = "FREEZE_NOT_ENOUGH"
+// CodeFreezeNotEnough is the CRM's default code for a release or consume of
+// more points than the freeze still holds (crm.FreezeNotEnough).
+const CodeFreezeNotEnough = crm.DefaultCodeFreezeNotEnough
 
 // Activities holds what the activities depend on. Register a pointer to it
 // with a worker; its exported methods are the activities.
@@ -52,6 +52,18 @@ type Activities struct {
 	// Search is how the workflows fill their search attributes; its zero
 	// value upserts none.
 	Search Search
+	// Codes maps the CRM's business codes to what the workflows read into
+	// them (crm.Meaning); nil means crm.DefaultCodes. A code it does not
+	// name is never proof of anything.
+	Codes *crm.Codes
+}
+
+// meaning is what the worker's codes mapping reads into code.
+func (a *Activities) meaning(code string) crm.Meaning {
+	if a.Codes == nil {
+		return crm.DefaultCodes().MeaningOf(code)
+	}
+	return a.Codes.MeaningOf(code)
 }
 
 // Search is the worker's search-attribute settings.
@@ -96,7 +108,7 @@ func (a *Activities) Prepare(_ context.Context, memberID string) (Prepared, erro
 func (a *Activities) Freeze(ctx context.Context, in Input) (Output, error) {
 	res, err := a.CRM.Freeze(ctx, in.Token, in.request())
 	if err != nil {
-		return Output{}, toTemporal(ctx, crm.OpFreeze, in, err)
+		return Output{}, a.toTemporal(ctx, crm.OpFreeze, in, err)
 	}
 	return output(ctx, in.Token, res), nil
 }
@@ -106,12 +118,12 @@ func (a *Activities) Freeze(ctx context.Context, in Input) (Output, error) {
 // that compensation is safe when the freeze's outcome is unknown.
 func (a *Activities) Release(ctx context.Context, in Input) (Output, error) {
 	res, err := a.CRM.Release(ctx, in.Token, in.request())
-	if ce, ok := errors.AsType[*crm.Error](err); ok && ce.Class == crm.ClassRejected && ce.Code == CodeFreezeNotFound &&
+	if ce, ok := errors.AsType[*crm.Error](err); ok && ce.Class == crm.ClassRejected && a.meaning(ce.Code) == crm.FreezeNotFound &&
 		(RejectionDetails{Status: ce.Status}).Business() {
 		return Output{Token: in.Token, Status: ce.Status, Code: ce.Code, Attempt: attempt(ctx), NothingToRelease: true}, nil
 	}
 	if err != nil {
-		return Output{}, toTemporal(ctx, crm.OpRelease, in, err)
+		return Output{}, a.toTemporal(ctx, crm.OpRelease, in, err)
 	}
 	return output(ctx, in.Token, res), nil
 }
@@ -120,7 +132,7 @@ func (a *Activities) Release(ctx context.Context, in Input) (Output, error) {
 func (a *Activities) Consume(ctx context.Context, in Input) (Output, error) {
 	res, err := a.CRM.Consume(ctx, in.Token, in.request())
 	if err != nil {
-		return Output{}, toTemporal(ctx, crm.OpConsume, in, err)
+		return Output{}, a.toTemporal(ctx, crm.OpConsume, in, err)
 	}
 	return output(ctx, in.Token, res), nil
 }

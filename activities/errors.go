@@ -26,18 +26,36 @@ type RejectionDetails struct {
 	Status  int    `json:"status"`
 	Code    string `json:"code,omitempty"`
 	Message string `json:"message,omitempty"`
+	// Meaning is what the worker's codes mapping read into Code, for a
+	// business answer; empty when the mapping does not know the code, and in
+	// details recorded before meanings existed (see MeaningOf).
+	Meaning crm.Meaning `json:"meaning,omitempty"`
 }
 
 // Business reports whether the refusal is the CRM's business answer under the
-// token (a 2xx with success:false), which proves nothing was applied.
+// token (a 2xx with success:false).
 func (d RejectionDetails) Business() bool { return d.Status >= 200 && d.Status < 300 }
+
+// MeaningOf is what a business answer means: d.Meaning, or, for details
+// recorded before the activities named meanings (always under the default
+// codes), the default codes' reading of d.Code. MeaningNone for anything
+// that is not a business answer.
+func (d RejectionDetails) MeaningOf() crm.Meaning {
+	switch {
+	case !d.Business():
+		return crm.MeaningNone
+	case d.Meaning != "":
+		return d.Meaning
+	}
+	return crm.DefaultCodes().MeaningOf(d.Code)
+}
 
 // toTemporal maps a CRM client error of operation op to the Temporal error
 // of its class (docs/design.md, Error classes; the README's table), with what the attempt knows: a
 // refusal is proof that nothing was applied only when it is a business
 // answer under the token, or when no earlier request can have carried the
 // token.
-func toTemporal(ctx context.Context, op string, in Input, err error) error {
+func (a *Activities) toTemporal(ctx context.Context, op string, in Input, err error) error {
 	ce, ok := errors.AsType[*crm.Error](err)
 	if !ok {
 		// Not the client's: unknown outcome, so let the retry policy decide.
@@ -52,6 +70,9 @@ func toTemporal(ctx context.Context, op string, in Input, err error) error {
 		})
 	}
 	details := RejectionDetails{Status: ce.Status, Code: ce.Code, Message: ce.Message}
+	if details.Business() {
+		details.Meaning = a.meaning(ce.Code)
+	}
 	mustHappen := op != crm.OpFreeze || in.Recheck
 	earlier := in.MaybeSent || in.Recheck || attempt(ctx) > 1
 	switch {

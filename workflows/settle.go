@@ -127,7 +127,7 @@ func consumeSome(ctx workflow.Context, f FreezeResult, points float64, maybeSent
 		res.Error = errorText(err) + "; the CRM then held no freeze under its token: nothing stays frozen, " +
 			"but whether the consume went through is unknown: check the member's points"
 		return res, nil
-	case d.Business() && d.Code == activities.CodeFreezeNotEnough:
+	case d.MeaningOf() == crm.FreezeNotEnough:
 		res.ConsumedPoints = points
 		res.Error = errorText(err) + "; the freeze no longer held its points, so the consume had been applied"
 		return releaseRest(ctx, f, res, releaseStep+restSuffix, maybeSent)
@@ -244,7 +244,7 @@ func releaseFailed(f FreezeResult, points float64, cause error) error {
 	d, _ := rejection(cause)
 	var msg string
 	switch {
-	case d.Business() && d.Code == activities.CodeFreezeNotEnough:
+	case d.MeaningOf() == crm.FreezeNotEnough:
 		msg = fmt.Sprintf("release of %s points of freeze %s failed: the CRM says the freeze holds fewer points (%s), so it was settled, "+
 			"at least in part, by another step; its points may stay frozen until a person checks and settles them",
 			crm.FormatPoints(points), f.FreezeToken, errorText(cause))

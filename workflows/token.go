@@ -59,3 +59,12 @@ func validFreezeStep(s string) bool {
 
 // maxFreezesPerWorkflow bounds the freezes of one workflow execution.
 const maxFreezesPerWorkflow = 1000
+
+// settlePrefix starts the workflow ID of a freeze's settlement.
+const settlePrefix = "settle-"
+
+// SettlementID is the workflow ID of the one settlement (ReleasePointsWorkflow
+// or ConsumePointsWorkflow) of the freeze made by workflow freezeWorkflowID.
+// Every client (the starter, the Nexus service, other teams) starts a
+// settlement under this ID, so a freeze is settled once, whoever asks.
+func SettlementID(freezeWorkflowID string) string { return settlePrefix + freezeWorkflowID }
