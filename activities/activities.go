@@ -21,16 +21,23 @@ type CRM interface {
 	Consume(ctx context.Context, token string, req crm.Request) (crm.Result, error)
 }
 
-// Names under which the activities are registered and every history records
-// them: the method names, which is how the SDK registers a struct's methods.
-// The workflows schedule them by method value, so the compiler checks them;
-// these constants are for code and tools that read histories, and tests hold
-// them to the methods.
+// Names under which the activities are registered (workflows.Register) and
+// every history records them: the method names for the CRM steps, whose
+// histories have always carried them, and a qualified name for the local
+// activity Prepare. The workflows schedule the CRM steps by method value, so
+// the compiler checks them; these constants are for code and tools that read
+// histories, and tests hold them to the methods.
 const (
 	FreezeName  = "Freeze"
 	ReleaseName = "Release"
 	ConsumeName = "Consume"
-	PrepareName = "Prepare"
+	// PrepareName is the local activity Prepare's registered name. It is
+	// qualified, since the workflow functions run it inside other teams'
+	// workflows, whose own activities may be called Prepare.
+	PrepareName = "kylin-points.Prepare"
+	// LegacyPrepareName is the name histories recorded before PrepareName
+	// carry (the method's name).
+	LegacyPrepareName = "Prepare"
 )
 
 // CodeFreezeNotFound is the CRM's default code for a release or consume of

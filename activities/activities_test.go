@@ -69,7 +69,7 @@ func TestReleaseOfAFreezeNeverAppliedIsNothingToRelease(t *testing.T) {
 
 	// A consume of it is a rejection: there is nothing to deduct.
 	_, err = sb.run(activities.ConsumeName, settleInput(tok("c"), tok("never-applied"), 5))
-	appErr := requireAppError(t, err, activities.ErrCRMRejected, false)
+	appErr := requireAppError(t, err, activities.ErrCRMRefused, false)
 	require.Contains(t, appErr.Error(), activities.CodeFreezeNotFound)
 }
 
@@ -128,7 +128,7 @@ func TestRejectionsAreFinalAndCarryTheCode(t *testing.T) {
 				sb.env = sb.activitiesEnv(tc.client(sb))
 			}
 			_, err := sb.run(activities.FreezeName, tc.in)
-			appErr := requireAppError(t, err, activities.ErrCRMRejected, false)
+			appErr := requireAppError(t, err, activities.ErrCRMRefused, false)
 			var d activities.RejectionDetails
 			require.NoError(t, appErr.Details(&d))
 			require.Equal(t, tc.status, d.Status)
@@ -145,7 +145,7 @@ func TestSameTokenOtherBodyIsRejected(t *testing.T) {
 	_, err := sb.run(activities.FreezeName, freezeInput(tok("f"), 5))
 	require.NoError(t, err)
 	_, err = sb.run(activities.FreezeName, freezeInput(tok("f"), 6))
-	appErr := requireAppError(t, err, activities.ErrCRMRejected, false)
+	appErr := requireAppError(t, err, activities.ErrCRMRefused, false)
 	var d activities.RejectionDetails
 	require.NoError(t, appErr.Details(&d))
 	require.Equal(t, http.StatusConflict, d.Status)
@@ -206,5 +206,5 @@ func TestNamesAreTheRegisteredMethods(t *testing.T) {
 	for m := range typ.Methods() {
 		methods = append(methods, m.Name)
 	}
-	require.ElementsMatch(t, []string{activities.FreezeName, activities.ReleaseName, activities.ConsumeName, activities.PrepareName}, methods)
+	require.ElementsMatch(t, []string{activities.FreezeName, activities.ReleaseName, activities.ConsumeName, activities.LegacyPrepareName}, methods)
 }

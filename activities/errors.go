@@ -51,10 +51,14 @@ func (d RejectionDetails) MeaningOf() crm.Meaning {
 }
 
 // toTemporal maps a CRM client error of operation op to the Temporal error
-// of its class (docs/design.md, Error classes; the README's table), with what the attempt knows: a
-// refusal is proof that nothing was applied only when it is a business
-// answer under the token, or when no earlier request can have carried the
-// token.
+// of its class (docs/design.md, Error classes and What a refusal proves;
+// docs/crm.md). Invalid input and transient answers are what they are. A
+// refusal is never proof of anything here: it is ErrCRMRefused, for the
+// workflow to settle by what a release answers, except the refusals a retry
+// may cure on a step that must happen (release, consume, a recheck of an
+// unknown freeze): our credentials or rights (ErrCRMUnauthorized), and, on a
+// recheck, a gateway that says nothing about the token (ErrCRMRefusing).
+// No attempt count takes part: an operator's activity reset starts it again.
 func (a *Activities) toTemporal(ctx context.Context, op string, in Input, err error) error {
 	ce, ok := errors.AsType[*crm.Error](err)
 	if !ok {
@@ -74,10 +78,7 @@ func (a *Activities) toTemporal(ctx context.Context, op string, in Input, err er
 		details.Meaning = a.meaning(ce.Code)
 	}
 	mustHappen := op != crm.OpFreeze || in.Recheck
-	earlier := in.MaybeSent || in.Recheck || attempt(ctx) > 1
 	switch {
-	case details.Business():
-		return temporal.NewNonRetryableApplicationError(ce.Error(), ErrCRMRejected, nil, details)
 	case mustHappen && (ce.Status == http.StatusUnauthorized || ce.Status == http.StatusForbidden):
 		if activity.IsActivity(ctx) {
 			activity.GetMetricsHandler(ctx).WithTags(map[string]string{"op": op}).Counter(MetricUnauthorized).Inc(1)
@@ -85,16 +86,20 @@ func (a *Activities) toTemporal(ctx context.Context, op string, in Input, err er
 		return temporal.NewApplicationError(fmt.Sprintf(
 			"%s; retrying until an operator fixes the CRM credentials (KYLIN_CRM_SERVICE_NAME, the secret), the caller's rights or the clock",
 			ce.Error()), ErrCRMUnauthorized, details)
-	case in.Recheck && ce.Status != http.StatusConflict:
+	case in.Recheck && saysNothingOfTheToken(ce.Status):
 		return temporal.NewApplicationError(fmt.Sprintf(
 			"%s; retrying until the CRM answers for token %s", ce.Error(), in.Token), ErrCRMRefusing, details)
-	case earlier:
-		return temporal.NewNonRetryableApplicationError(fmt.Sprintf(
-			"%s, after an earlier request under token %s whose answer was lost: it may have been applied", ce.Error(), in.Token),
-			ErrOutcomeUnknown, nil, details)
-	default:
-		return temporal.NewNonRetryableApplicationError(ce.Error(), ErrCRMRejected, nil, details)
 	}
+	return temporal.NewNonRetryableApplicationError(fmt.Sprintf(
+		"%s; a refusal does not say whether an earlier request under token %s was applied", ce.Error(), in.Token),
+		ErrCRMRefused, nil, details)
+}
+
+// saysNothingOfTheToken reports whether a refusal of a request came from
+// before the endpoint: no route to it (a gateway 404 without a business
+// answer) or a redirect. Repeating the same request may reach it later.
+func saysNothingOfTheToken(status int) bool {
+	return status == http.StatusNotFound || status < 200 || status >= 300 && status < 400
 }
 
 // attempt is the activity attempt running ctx, from 1; 1 outside an

@@ -53,7 +53,7 @@ func TestErrorClassMapping(t *testing.T) {
 		delay     time.Duration
 	}{
 		{"invalid", &crm.Error{Class: crm.ClassInvalid, Op: "x", Err: errors.New("bad")}, activities.ErrInvalidInput, false, 0},
-		{"rejected", &crm.Error{Class: crm.ClassRejected, Op: "x", Status: 422, Code: "NOPE"}, activities.ErrCRMRejected, false, 0},
+		{"rejected", &crm.Error{Class: crm.ClassRejected, Op: "x", Status: 422, Code: "NOPE"}, activities.ErrCRMRefused, false, 0},
 		{"transient", &crm.Error{Class: crm.ClassTransient, Op: "x", Status: 502}, activities.ErrCRMTransient, true, 0},
 		{"transient with Retry-After", &crm.Error{Class: crm.ClassTransient, Op: "x", Status: 503, RetryAfter: 7 * time.Second}, activities.ErrCRMTransient, true, 7 * time.Second},
 	}
@@ -71,26 +71,28 @@ func TestErrorClassMapping(t *testing.T) {
 	}
 }
 
-// A refusal proves nothing was applied only when it is the CRM's business
-// answer under the token, or when no earlier request can have carried the
-// token. Release, consume and rechecks carry out a decision already taken:
-// a refusal of our credentials there is retried, not turned into a failure.
-func TestRefusalClassDependsOnWhatCameBefore(t *testing.T) {
+// No refusal is proof of anything, whatever came before: every one that a
+// retry cannot cure is CRMRefused, for the workflow to settle by what a
+// release answers, with the same class whether or not the token may have
+// been sent before (no attempt count takes part). Release, consume and
+// rechecks carry out a decision already taken: a refusal of our credentials
+// there is retried, and a recheck that meets a gateway which says nothing of
+// the token asks again.
+func TestRefusalIsNeverProof(t *testing.T) {
 	t.Parallel()
 	refused := func(status int, code string) error {
 		return &crm.Error{Class: crm.ClassRejected, Op: "x", Status: status, Code: code, Message: "no"}
 	}
 	const (
-		definite  = activities.ErrCRMRejected
-		unknown   = activities.ErrOutcomeUnknown
-		unauth    = activities.ErrCRMUnauthorized
-		refusing  = activities.ErrCRMRefusing
-		freeze    = activities.FreezeName
-		release   = activities.ReleaseName
-		consume   = activities.ConsumeName
-		firstSent = "first request of the token"
-		maybeSent = "token may have been sent"
-		recheck   = "recheck"
+		refusedType = activities.ErrCRMRefused
+		unauth      = activities.ErrCRMUnauthorized
+		refusing    = activities.ErrCRMRefusing
+		freeze      = activities.FreezeName
+		release     = activities.ReleaseName
+		consume     = activities.ConsumeName
+		firstSent   = "first request of the token"
+		maybeSent   = "token may have been sent"
+		recheck     = "recheck"
 	)
 	tests := []struct {
 		op, when  string
@@ -98,35 +100,34 @@ func TestRefusalClassDependsOnWhatCameBefore(t *testing.T) {
 		typ       string
 		retryable bool
 	}{
-		{freeze, firstSent, refused(200, "POINT_NOT_ENOUGH"), definite, false},
-		{freeze, maybeSent, refused(200, "POINT_NOT_ENOUGH"), definite, false},
-		{freeze, recheck, refused(200, "POINT_NOT_ENOUGH"), definite, false},
-		{freeze, firstSent, refused(401, ""), definite, false},
-		{freeze, firstSent, refused(403, ""), definite, false},
-		{freeze, firstSent, refused(404, ""), definite, false},
-		{freeze, firstSent, refused(409, "TOKEN_CONFLICT"), definite, false},
-		{freeze, maybeSent, refused(401, ""), unknown, false},
-		{freeze, maybeSent, refused(403, ""), unknown, false},
-		{freeze, maybeSent, refused(404, ""), unknown, false},
-		{freeze, maybeSent, refused(409, "TOKEN_CONFLICT"), unknown, false},
-		{freeze, maybeSent, refused(422, ""), unknown, false},
+		{freeze, firstSent, refused(200, "POINT_NOT_ENOUGH"), refusedType, false},
+		{freeze, maybeSent, refused(200, "POINT_NOT_ENOUGH"), refusedType, false},
+		{freeze, recheck, refused(200, "POINT_NOT_ENOUGH"), refusedType, false},
+		{freeze, firstSent, refused(200, "SOMETHING_ELSE"), refusedType, false},
+		{freeze, firstSent, refused(401, ""), refusedType, false},
+		{freeze, firstSent, refused(403, ""), refusedType, false},
+		{freeze, firstSent, refused(404, ""), refusedType, false},
+		{freeze, firstSent, refused(409, "TOKEN_CONFLICT"), refusedType, false},
+		{freeze, maybeSent, refused(401, ""), refusedType, false},
+		{freeze, maybeSent, refused(422, ""), refusedType, false},
 		{freeze, recheck, refused(401, ""), unauth, true},
 		{freeze, recheck, refused(403, ""), unauth, true},
 		{freeze, recheck, refused(404, ""), refusing, true},
-		{freeze, recheck, refused(400, ""), refusing, true},
 		{freeze, recheck, refused(302, ""), refusing, true},
-		{freeze, recheck, refused(409, "TOKEN_CONFLICT"), unknown, false},
+		{freeze, recheck, refused(400, ""), refusedType, false},
+		{freeze, recheck, refused(409, "TOKEN_CONFLICT"), refusedType, false},
 		{release, firstSent, refused(401, ""), unauth, true},
-		{release, firstSent, refused(403, ""), unauth, true},
-		{release, firstSent, refused(404, ""), definite, false},
-		{release, maybeSent, refused(409, "TOKEN_CONFLICT"), unknown, false},
-		{release, firstSent, refused(200, activities.CodeFreezeNotEnough), definite, false},
+		{release, maybeSent, refused(403, ""), unauth, true},
+		{release, firstSent, refused(404, ""), refusedType, false},
+		{release, firstSent, refused(422, ""), refusedType, false},
+		{release, maybeSent, refused(409, "TOKEN_CONFLICT"), refusedType, false},
+		{release, firstSent, refused(200, activities.CodeFreezeNotEnough), refusedType, false},
 		{consume, firstSent, refused(401, ""), unauth, true},
 		{consume, maybeSent, refused(403, ""), unauth, true},
-		{consume, firstSent, refused(422, "MEMBER_LOCKED"), definite, false},
-		{consume, maybeSent, refused(422, "MEMBER_LOCKED"), unknown, false},
-		{consume, maybeSent, refused(409, "TOKEN_CONFLICT"), unknown, false},
-		{consume, maybeSent, refused(200, activities.CodeFreezeNotEnough), definite, false},
+		{consume, firstSent, refused(422, "MEMBER_LOCKED"), refusedType, false},
+		{consume, maybeSent, refused(422, "MEMBER_LOCKED"), refusedType, false},
+		{consume, maybeSent, refused(409, "TOKEN_CONFLICT"), refusedType, false},
+		{consume, firstSent, refused(200, activities.CodeFreezeNotEnough), refusedType, false},
 	}
 	for _, tc := range tests {
 		ce := tc.err.(*crm.Error)
@@ -143,8 +144,8 @@ func TestRefusalClassDependsOnWhatCameBefore(t *testing.T) {
 			require.NoError(t, appErr.Details(&d))
 			want := activities.RejectionDetails{Status: ce.Status, Code: ce.Code, Message: "no"}
 			if d.Business() {
+				// A code the mapping does not know has no meaning.
 				want.Meaning = crm.DefaultCodes().MeaningOf(ce.Code)
-				require.NotEmpty(t, want.Meaning, "a default code has its meaning")
 			}
 			require.Equal(t, want, d)
 			require.Equal(t, ce.Status >= 200 && ce.Status < 300, d.Business())
@@ -230,4 +231,49 @@ func TestUnauthorizedSettlementIsCounted(t *testing.T) {
 	require.Error(t, err)
 	require.Equal(t, map[string]int64{activities.MetricUnauthorized + "/release": 2}, m.counts,
 		"two refused releases; a refused first freeze is a plain rejection")
+}
+
+// The CRM's codes reach the workflows through the worker's mapping: a code
+// it names has its meaning, and one it does not is never "nothing to
+// release", even the default code when the mapping names another.
+func TestCodesMappingGivesTheMeaning(t *testing.T) {
+	t.Parallel()
+	custom := &crm.Codes{FreezeNotFound: []string{"NO_SUCH_FREEZE"}, FreezeNotEnough: []string{"FREEZE_SHORT"}}
+	business := func(code string) error {
+		return &crm.Error{Class: crm.ClassRejected, Op: "release", Status: 200, Code: code, Message: "no"}
+	}
+	tests := []struct {
+		name    string
+		codes   *crm.Codes
+		code    string
+		nothing bool        // the release found nothing to release
+		meaning crm.Meaning // otherwise, the meaning the refusal carries
+	}{
+		{"default mapping, default code", nil, activities.CodeFreezeNotFound, true, ""},
+		{"default mapping, unknown code", nil, "NO_SUCH_FREEZE", false, crm.MeaningNone},
+		{"custom mapping, its code", custom, "NO_SUCH_FREEZE", true, ""},
+		{"custom mapping, the default code is unknown", custom, activities.CodeFreezeNotFound, false, crm.MeaningNone},
+		{"custom mapping, not enough", custom, "FREEZE_SHORT", false, crm.FreezeNotEnough},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var suite testsuite.WorkflowTestSuite
+			env := suite.NewTestActivityEnvironment()
+			env.RegisterActivity(&activities.Activities{CRM: failingCRM{business(tc.code)}, Codes: tc.codes})
+			v, err := env.ExecuteActivity(activities.ReleaseName, settleInput(tok("r"), tok("f"), 5))
+			if tc.nothing {
+				require.NoError(t, err)
+				var out activities.Output
+				require.NoError(t, v.Get(&out))
+				require.True(t, out.NothingToRelease)
+				return
+			}
+			appErr := requireAppError(t, err, activities.ErrCRMRefused, false)
+			var d activities.RejectionDetails
+			require.NoError(t, appErr.Details(&d))
+			require.Equal(t, tc.meaning, d.Meaning)
+			require.Equal(t, tc.code, d.Code)
+		})
+	}
 }

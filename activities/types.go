@@ -20,8 +20,8 @@ type Input struct {
 	PointBizType string `json:"pointBizType,omitempty"`
 	// MaybeSent says the token may have reached the CRM before this activity
 	// was scheduled: a run after a reset, or a step settled from another
-	// workflow. Then a refusal even on the first attempt is no proof that
-	// nothing was applied.
+	// workflow. It is recorded for people reading a history; no decision
+	// depends on it any more, since a refusal is never proof (ErrCRMRefused).
 	MaybeSent bool `json:"maybeSent,omitempty"`
 	// Recheck asks again under the token of a request whose outcome is
 	// unknown, to learn it: refusals that say nothing about the token
@@ -37,9 +37,10 @@ type Output struct {
 	Code   string `json:"code,omitempty"`
 	// Replayed is true when the CRM answered from its idempotency record.
 	Replayed bool `json:"replayed,omitempty"`
-	// Attempt is the activity attempt that got this answer, from 1. A
-	// replayed answer on attempt 1 of a token never sent before means
-	// someone else used the token first.
+	// Attempt is the activity attempt that got this answer, from 1. It is a
+	// hint for people (a replayed answer on attempt 1 suggests the token was
+	// used before this workflow), never proof: an operator's activity reset
+	// starts the count again.
 	Attempt int32 `json:"attempt,omitempty"`
 	// NothingToRelease is true when a release found no freeze to undo.
 	NothingToRelease bool `json:"nothingToRelease,omitempty"`
@@ -58,17 +59,25 @@ const (
 	// ErrInvalidInput: the input failed validation; the CRM was not called.
 	// Not retryable.
 	ErrInvalidInput = "InvalidInput"
-	// ErrCRMRejected: the CRM refused for good, and its refusal proves that
-	// nothing was applied under the token: a business answer under the token
-	// (2xx with success:false, e.g. POINT_NOT_ENOUGH), or a refusal of the
-	// token's very first request. Details carry status, code and message.
-	// Not retryable.
+	// ErrCRMRefused: the CRM refused the request and it is not retried.
+	// A refusal proves nothing by itself: an earlier request under the same
+	// token may have been applied with its answer lost, and no attempt count
+	// can tell (an operator's activity reset starts the count again). The
+	// workflows settle every refused freeze by a release under its own
+	// reference, and every refused consume by a release of the whole freeze,
+	// and decide by what the CRM answers to that (docs/design.md, What a
+	// refusal proves). Details carry status, code, message and the code's
+	// meaning under the worker's codes mapping. Not retryable.
+	ErrCRMRefused = "CRMRefused"
+	// ErrCRMRejected is what activities before ErrCRMRefused returned for a
+	// refusal they took as proof; recorded histories carry it, and the
+	// workflows read it as they did. FreezePoints and FreezePointsWorkflow
+	// still fail with this type when the CRM refused a freeze and a release
+	// under the freeze's reference then proved that nothing is frozen.
 	ErrCRMRejected = "CRMRejected"
-	// ErrOutcomeUnknown: the CRM refused a request whose token an earlier
-	// attempt had sent with its answer lost (401, 403, 404, 409, ... after a
-	// timeout or a cut connection). The earlier attempt may have been
-	// applied: the caller must settle it as for a timeout. Details carry the
-	// refusal. Not retryable.
+	// ErrOutcomeUnknown is what activities before ErrCRMRefused returned for
+	// a refusal after an attempt whose answer was lost; recorded histories
+	// carry it. Not retryable.
 	ErrOutcomeUnknown = "CRMOutcomeUnknown"
 	// ErrCRMUnauthorized: the CRM refused our credentials (401) or our right
 	// to act (403) on a step that carries out a decision already taken
@@ -76,7 +85,7 @@ const (
 	// secret, the caller's rights or the clock.
 	ErrCRMUnauthorized = "CRMUnauthorized"
 	// ErrCRMRefusing: a recheck met a refusal that says nothing about the
-	// token (a gateway 404, 400, 422, 3xx). Retryable, until the CRM answers
-	// under the token.
+	// token: a gateway 404 (no route) or a redirect. Retryable, until the CRM
+	// answers under the token.
 	ErrCRMRefusing = "CRMRefusing"
 )

@@ -125,6 +125,13 @@ func Decide(ctx context.Context, c client.Client, id, update string, points floa
 		if err == nil {
 			err = handle.Get(ctx, &st)
 		}
+		if err == nil && !st.State.Terminal() {
+			// The run continued as new while carrying the decision out (a
+			// long outage): its result follows the chain of runs.
+			run := c.GetWorkflow(ctx, id, "")
+			err = run.Get(ctx, &st)
+			return st, run.GetRunID(), err
+		}
 		if err == nil {
 			return st, handle.RunID(), nil
 		}

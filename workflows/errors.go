@@ -13,13 +13,20 @@ import (
 // Types of the ApplicationErrors the workflows return.
 const (
 	// ErrFreezeAbandoned: the freeze did not settle in time, or the CRM
-	// refused it after an earlier attempt's answer was lost, and it was
-	// undone; nothing stays frozen.
+	// refused it, and it was undone; nothing stays frozen.
 	ErrFreezeAbandoned = "FreezeAbandoned"
-	// ErrReleaseFailed: a release could not be carried out; the points stay
-	// frozen (or may: the message says which) under the freeze token named in
-	// the message and the details, until a person settles them.
+	// ErrReleaseFailed: a release could not be carried out, or found no
+	// freeze that had been made; the points may stay frozen under the freeze
+	// token named in the message and the details (StrandedFreeze), until a
+	// person settles them.
 	ErrReleaseFailed = "ReleaseFailed"
+	// ErrContinueAsNewSuggested: a settle step has been retried for so long
+	// (the CRM down or refusing our credentials for days) that the workflow
+	// continues as new to keep trying under the same tokens. The workflows of
+	// this package do so themselves; a caller's workflow that gets it from
+	// FreezePoints, ReleasePoints or ConsumePoints continues as new and calls
+	// the same function again (FreezePoints with Undo set).
+	ErrContinueAsNewSuggested = "ContinueAsNewSuggested"
 	// ErrNotFrozen: a confirm or cancel Update arrived when the redemption
 	// was no longer, or not yet, FROZEN, and it was not the winning decision.
 	ErrNotFrozen = "NotFrozen"
@@ -27,14 +34,6 @@ const (
 
 // maxErrorChars bounds the error text a status carries.
 const maxErrorChars = 600
-
-// isDefinite reports whether an activity error proves that nothing was
-// applied: invalid input (no call made), or a CRM refusal that is proof
-// (activities.ErrCRMRejected).
-func isDefinite(err error) bool {
-	t := ErrorType(err)
-	return t == activities.ErrInvalidInput || t == activities.ErrCRMRejected
-}
 
 // ErrorType is the type of the ApplicationError in err's chain that says why
 // something failed: ErrReleaseFailed, ErrNotFrozen, activities.ErrCRMRejected,

@@ -38,11 +38,19 @@ func TestFreezePointsWorkflow(t *testing.T) {
 			freeze: "frozen",
 		},
 		{
-			name:    "rejected",
-			script:  map[string]func(int) error{crm.OpFreeze: failFirst(99, rejected(crm.OpFreeze, 404, "MEMBER_NOT_FOUND"))},
+			name:    "refused, and the release finds nothing frozen",
+			script:  map[string]func(int) error{crm.OpFreeze: failFirst(99, rejected(crm.OpFreeze, 200, "MEMBER_NOT_FOUND"))},
 			errType: activities.ErrCRMRejected,
 			errHas:  "MEMBER_NOT_FOUND",
-			calls:   map[string]int{crm.OpFreeze: 1},
+			calls:   map[string]int{crm.OpFreeze: 1, crm.OpRelease: 1},
+		},
+		{
+			name:    "refused by the gateway: asked again until it answers, then released",
+			script:  map[string]func(int) error{crm.OpFreeze: failFirst(3, rejected(crm.OpFreeze, 404, ""))},
+			errType: workflows.ErrFreezeAbandoned,
+			errHas:  "it was released",
+			calls:   map[string]int{crm.OpFreeze: 4, crm.OpRelease: 1},
+			freeze:  "released",
 		},
 		{
 			name:    "negative timeout is invalid input",

@@ -25,7 +25,7 @@ func (r *redemption) registerHandlers(ctx workflow.Context) error {
 		return err
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateAwaitFreeze, func(ctx workflow.Context) (RedemptionStatus, error) {
-		err := workflow.Await(ctx, func() bool { return r.done || r.status.State != StateFreezing })
+		err := workflow.Await(ctx, func() bool { return r.done || r.continuing || r.status.State != StateFreezing })
 		return r.status, err
 	}, workflow.UpdateHandlerOptions{
 		Description: "wait until the freeze has settled; answers the status: FROZEN, FAILED, or RELEASING while an unsettled freeze is undone",
@@ -76,8 +76,14 @@ func (r *redemption) decide(ctx workflow.Context, name string, points float64) (
 	}
 	r.winner, r.consume = name, points
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
-	if err := workflow.Await(dctx, func() bool { return r.done }); err != nil {
+	if err := workflow.Await(dctx, func() bool { return r.done || r.continuing }); err != nil {
 		return RedemptionStatus{}, err
+	}
+	if r.continuing {
+		// The run continues as new while it carries the decision out: the
+		// answer is where it stands (workflows.Decide then waits for the
+		// workflow's result, which follows the chain of runs).
+		return r.status, nil
 	}
 	if r.failure != nil {
 		return RedemptionStatus{}, r.failure

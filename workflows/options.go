@@ -16,7 +16,7 @@ import (
 const AttemptTimeout = 15 * time.Second
 
 // finalErrorTypes are the activity errors no retry can cure.
-var finalErrorTypes = []string{activities.ErrInvalidInput, activities.ErrCRMRejected, activities.ErrOutcomeUnknown}
+var finalErrorTypes = []string{activities.ErrInvalidInput, activities.ErrCRMRefused, activities.ErrCRMRejected, activities.ErrOutcomeUnknown}
 
 // maxSeconds is the most seconds a time.Duration holds.
 const maxSeconds = int64(math.MaxInt64 / int64(time.Second))

@@ -28,10 +28,21 @@ func RedemptionWorkflow(ctx workflow.Context, req RedemptionRequest) (Redemption
 		return RedemptionStatus{}, err
 	}
 	err := r.run(ctx)
+	if ErrorType(err) == ErrContinueAsNewSuggested && r.resume != nil {
+		// Still settling after a long outage: the handlers answer where it
+		// stands, and the next run carries on under the same tokens.
+		r.continuing = true
+		if err := drainHandlers(ctx); err != nil {
+			return RedemptionStatus{}, err
+		}
+		next := r.req
+		next.Resume = r.resume
+		workflow.GetLogger(ctx).Info("redemption continues as new while it settles", "state", r.status.State)
+		return RedemptionStatus{}, workflow.NewContinueAsNewError(ctx, RedemptionWorkflowName, next)
+	}
 	r.done, r.failure = true, err
 	// confirm and cancel handlers wait for the end: let them answer first.
-	dctx, _ := workflow.NewDisconnectedContext(ctx)
-	if awaitErr := workflow.Await(dctx, func() bool { return workflow.AllHandlersFinished(dctx) }); awaitErr != nil {
+	if awaitErr := drainHandlers(ctx); awaitErr != nil {
 		return RedemptionStatus{}, awaitErr
 	}
 	if err != nil {
@@ -57,6 +68,10 @@ type redemption struct {
 	// done and failure say that the run has ended and how.
 	done    bool
 	failure error
+	// resume is what the next run carries on with, when this one continues
+	// as new while it settles; continuing says it is about to.
+	resume     *RedemptionResume
+	continuing bool
 }
 
 func newRedemption(ctx workflow.Context, req RedemptionRequest) *redemption {
@@ -73,6 +88,9 @@ func newRedemption(ctx workflow.Context, req RedemptionRequest) *redemption {
 }
 
 func (r *redemption) run(ctx workflow.Context) error {
+	if r.req.Resume != nil {
+		return r.carryOn(ctx, *r.req.Resume)
+	}
 	for _, f := range []struct {
 		name    string
 		seconds int64
@@ -87,27 +105,12 @@ func (r *redemption) run(ctx workflow.Context) error {
 		return err
 	}
 	r.prepared = p
+	ctx = withFirstShape(ctx, p)
 	ctx = withWaiting(ctx, func(why string) { r.show(ctx, fmt.Sprintf("%s: %s", r.status.State, why)) })
 	r.to(ctx, StateFreezing)
-	freeze := FreezeRequest{
-		MemberID:       r.req.MemberID,
-		Points:         r.req.Points,
-		Description:    r.req.Description,
-		ShopCode:       r.req.ShopCode,
-		TimeoutSeconds: r.req.FreezeTimeoutSeconds,
-		Body:           p.body,
-	}
-	f, err := freezePoints(ctx, freeze, r.undoingFreeze(ctx))
+	f, err := freezePoints(ctx, r.freezeRequest(), r.undoingFreeze(ctx))
 	if err != nil {
-		if ErrorType(err) == ErrReleaseFailed {
-			r.status.Error = errorText(err)
-			return err
-		}
-		if ctx.Err() != nil {
-			r.status.Decision = DecisionWorkflowCancelled
-		}
-		r.fail(ctx, errorText(err))
-		return nil
+		return r.freezeFailed(ctx, err)
 	}
 	r.freeze = f
 	if f.Replayed {
@@ -117,6 +120,67 @@ func (r *redemption) run(ctx workflow.Context) error {
 	r.holdUntil = r.status.FrozenAt.Add(secondsOr(r.req.HoldSeconds, DefaultHold))
 	r.to(ctx, StateFrozen)
 	if r.awaitDecision(ctx) == DecisionConfirm {
+		return r.consumeFrozen(ctx)
+	}
+	return r.releaseFrozen(ctx)
+}
+
+// freezeRequest is the freeze of the redemption, under step StepFreeze.
+func (r *redemption) freezeRequest() FreezeRequest {
+	return FreezeRequest{
+		MemberID:       r.req.MemberID,
+		Points:         r.req.Points,
+		Description:    r.req.Description,
+		ShopCode:       r.req.ShopCode,
+		TimeoutSeconds: r.req.FreezeTimeoutSeconds,
+		Body:           r.prepared.body,
+	}
+}
+
+// freezeFailed ends a redemption whose freeze did not hold the points:
+// FAILED with nothing frozen, unless the undo's release could not be carried
+// out (the workflow fails, for a person) or is still being tried after a
+// long outage (the run continues as new).
+func (r *redemption) freezeFailed(ctx workflow.Context, err error) error {
+	switch ErrorType(err) {
+	case ErrReleaseFailed:
+		r.status.Error = errorText(err)
+		return err
+	case ErrContinueAsNewSuggested:
+		req := r.freezeRequest()
+		id := r.status.WorkflowID
+		r.resume = &RedemptionResume{Status: r.status, Undo: true, Freeze: FreezeResult{
+			WorkflowID: id, Step: StepFreeze, MemberID: req.MemberID, Points: req.Points, FreezeToken: BusinessToken(id, StepFreeze),
+			Description: req.Description, ShopCode: req.ShopCode, Body: req.Body,
+		}}
+		return err
+	}
+	if ctx.Err() != nil {
+		r.status.Decision = DecisionWorkflowCancelled
+	}
+	r.fail(ctx, errorText(err))
+	return nil
+}
+
+// carryOn is the run after a redemption continued as new while it settled:
+// the same status, freeze, body and decision, so the same tokens.
+func (r *redemption) carryOn(ctx workflow.Context, res RedemptionResume) error {
+	r.status, r.freeze, r.winner, r.consume, r.holdUntil = res.Status, res.Freeze, res.Winner, res.Consume, res.HoldUntil
+	r.status.WorkflowID = workflow.GetInfo(ctx).WorkflowExecution.ID
+	p, err := prepare(ctx, r.req.MemberID, res.Freeze.Body, true)
+	if err != nil {
+		return err
+	}
+	r.prepared = p
+	ctx = withWaiting(ctx, func(why string) { r.show(ctx, fmt.Sprintf("%s: %s", r.status.State, why)) })
+	r.show(ctx, detailsOf(r.status, r.holdUntil))
+	switch {
+	case res.Undo:
+		req := r.freezeRequest()
+		req.Undo = true
+		_, err := freezePoints(ctx, req, nil)
+		return r.freezeFailed(ctx, err)
+	case r.winner == DecisionConfirm:
 		return r.consumeFrozen(ctx)
 	}
 	return r.releaseFrozen(ctx)
@@ -154,6 +218,9 @@ func (r *redemption) consumeFrozen(ctx workflow.Context) error {
 		r.to(ctx, StateReleasing)
 	})
 	r.record(res)
+	if r.continuesAsNew(err) {
+		return err
+	}
 	if err != nil {
 		r.status.Error = errorText(err)
 		return err
@@ -172,12 +239,28 @@ func (r *redemption) releaseFrozen(ctx workflow.Context) error {
 	r.to(ctx, StateReleasing)
 	res, err := releaseAll(ctx, r.freeze, tokensMayBeUsed(ctx))
 	r.record(res)
+	if r.continuesAsNew(err) {
+		return err
+	}
 	if err != nil {
 		r.status.Error = errorText(err)
 		return err
 	}
 	r.settle(ctx, StateReleased)
 	return nil
+}
+
+// continuesAsNew reports whether err asks the settlement to go on in a new
+// run, and then says what that run carries on with: the decision again,
+// under the same tokens (a consume asked again is answered from the CRM's
+// record; a release of the whole freeze to learn whether it was applied,
+// likewise).
+func (r *redemption) continuesAsNew(err error) bool {
+	if ErrorType(err) != ErrContinueAsNewSuggested {
+		return false
+	}
+	r.resume = &RedemptionResume{Status: r.status, Freeze: r.freeze, Winner: r.winner, Consume: r.consume, HoldUntil: r.holdUntil}
+	return true
 }
 
 // record copies a settlement's figures and tokens into the status.
@@ -191,11 +274,15 @@ func (r *redemption) record(res SettleResult) {
 	}
 }
 
-// undoingFreeze shows in the status that an unknown freeze is being undone.
-func (r *redemption) undoingFreeze(ctx workflow.Context) func(string) {
-	return func(releaseToken string) {
+// undoingFreeze shows in the status that a freeze is being undone: its
+// release token, and RELEASING once the undo is a slow one (a refusal whose
+// release answers at once leaves the redemption FREEZING until FAILED).
+func (r *redemption) undoingFreeze(ctx workflow.Context) func(string, bool) {
+	return func(releaseToken string, slow bool) {
 		r.status.ReleaseToken = releaseToken
-		r.to(ctx, StateReleasing)
+		if slow {
+			r.to(ctx, StateReleasing)
+		}
 	}
 }
 

@@ -64,11 +64,11 @@ func TestRedemptionPaths(t *testing.T) {
 			held:     90 * time.Second,
 		},
 		{
-			name:   "freeze rejected fails with nothing to undo",
+			name:   "freeze refused fails once a release finds nothing frozen",
 			script: map[string]func(int) error{crm.OpFreeze: failFirst(99, rejected(crm.OpFreeze, 200, "POINT_NOT_ENOUGH"))},
 			want:   workflows.StateFailed,
 			errHas: "POINT_NOT_ENOUGH",
-			calls:  map[string]int{crm.OpFreeze: 1},
+			calls:  map[string]int{crm.OpFreeze: 1, crm.OpRelease: 1},
 		},
 		{
 			name:   "invalid input fails without retry",
@@ -150,8 +150,8 @@ func TestRedemptionPaths(t *testing.T) {
 				return rejected(crm.OpFreeze, 200, "POINT_NOT_ENOUGH")
 			}},
 			want:    workflows.StateFailed,
-			errHas:  "it was never applied",
-			calls:   map[string]int{crm.OpFreeze: 4},
+			errHas:  "the CRM holds no freeze under its token, nothing stays frozen",
+			calls:   map[string]int{crm.OpFreeze: 4, crm.OpRelease: 1},
 			elapsed: 3 * time.Second,
 		},
 	}
@@ -264,10 +264,10 @@ func TestReleaseRefusedFailsLoudly(t *testing.T) {
 	require.Equal(t, workflows.ErrReleaseFailed, appErr.Type())
 	require.Contains(t, appErr.Error(), token(workflows.StepFreeze))
 	require.Contains(t, appErr.Error(), "NOT_FOUND")
-	require.Contains(t, appErr.Error(), "failed for good, its points stay frozen")
+	require.Contains(t, appErr.Error(), "its points may stay frozen until a person checks and settles them")
 	var s workflows.StrandedFreeze
 	require.NoError(t, appErr.Details(&s))
-	require.Equal(t, workflows.StrandedFreeze{FreezeToken: token(workflows.StepFreeze), MemberID: "m-1", Points: 5, Certain: true}, s)
+	require.Equal(t, workflows.StrandedFreeze{FreezeToken: token(workflows.StepFreeze), MemberID: "m-1", Points: 5}, s)
 	require.Len(t, h.crm.calls(crm.OpRelease), 1, "a refusal is not retried")
 	require.Equal(t, "frozen", h.crm.state(token(workflows.StepFreeze)), "the points stay frozen for a person")
 }

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
@@ -8,10 +9,26 @@ import (
 )
 
 // Register registers the workflows and the activities of a with r: a
-// worker, the dev stack or a test environment.
+// worker, the dev stack or a test environment. Each activity is registered
+// under its name in package activities; Prepare only under its qualified
+// name, so that a worker that also runs other teams' workflows can register
+// an activity of theirs called Prepare.
 func Register(r worker.Registry, a *activities.Activities) {
 	RegisterWorkflows(r)
-	r.RegisterActivity(a)
+	RegisterActivities(r, a)
+}
+
+// RegisterActivities registers the activities of a with r under their names
+// (see Register).
+func RegisterActivities(r worker.ActivityRegistry, a *activities.Activities) {
+	for name, fn := range map[string]any{
+		activities.FreezeName:  a.Freeze,
+		activities.ReleaseName: a.Release,
+		activities.ConsumeName: a.Consume,
+		activities.PrepareName: a.Prepare,
+	} {
+		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
+	}
 }
 
 // RegisterWorkflows registers RedemptionWorkflow, FreezePointsWorkflow,

@@ -70,14 +70,14 @@ func stepSummaries(verbs []string) []string {
 	return out
 }
 
+// TestReplay replays every recording, and holds the input of every activity
+// the code schedules to the input the history recorded (its tokens above all).
 func TestReplay(t *testing.T) {
 	t.Parallel()
 	for _, h := range histories {
 		t.Run(h.file, func(t *testing.T) {
 			t.Parallel()
-			replayer := worker.NewWorkflowReplayer()
-			workflows.RegisterWorkflows(replayer)
-			require.NoError(t, replayer.ReplayWorkflowHistoryFromJSONFile(quietLogger(), filepath.Join("testdata", h.file)))
+			replayChecked(t, filepath.Join("testdata", h.file))
 		})
 	}
 }

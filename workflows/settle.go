@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -13,18 +14,53 @@ import (
 
 // ReleasePointsWorkflow releases a freeze that FreezePointsWorkflow
 // returned (req.Freeze), startable by name (ReleasePointsWorkflowName).
+// Started by a kylin-points client it runs as SettlementID(the freeze's
+// workflow ID), so a freeze is settled once; a run whose ID names another
+// freeze's settlement is refused. After a long outage it continues as new
+// with the same request, under the same tokens.
 func ReleasePointsWorkflow(ctx workflow.Context, req SettleRequest) (SettleResult, error) {
 	if req.Points != 0 {
 		return SettleResult{}, invalidInput("points is for %s only: a release gives back the whole freeze", ConsumePointsWorkflowName)
 	}
-	return ReleasePoints(ctx, req.Freeze)
+	if err := checkSettlementID(ctx, req.Freeze); err != nil {
+		return SettleResult{}, err
+	}
+	res, err := ReleasePoints(ctx, req.Freeze)
+	return continueSettling(ctx, ReleasePointsWorkflowName, req, res, err)
 }
 
 // ConsumePointsWorkflow consumes req.Points (0: all) of a freeze that
 // FreezePointsWorkflow returned and releases the rest, startable by name
-// (ConsumePointsWorkflowName).
+// (ConsumePointsWorkflowName). Its ID, like ReleasePointsWorkflow's, is the
+// freeze's SettlementID.
 func ConsumePointsWorkflow(ctx workflow.Context, req SettleRequest) (SettleResult, error) {
-	return ConsumePoints(ctx, req.Freeze, req.Points)
+	if err := checkSettlementID(ctx, req.Freeze); err != nil {
+		return SettleResult{}, err
+	}
+	res, err := ConsumePoints(ctx, req.Freeze, req.Points)
+	return continueSettling(ctx, ConsumePointsWorkflowName, req, res, err)
+}
+
+// checkSettlementID refuses to settle freeze f in a run whose ID names the
+// settlement of another freeze: "settle-<ID>" settles the freeze of workflow
+// <ID> and no other, whoever started it. A run under an ID of another form
+// (a caller's own) is not checked.
+func checkSettlementID(ctx workflow.Context, f FreezeResult) error {
+	id := workflow.GetInfo(ctx).WorkflowExecution.ID
+	if !strings.HasPrefix(id, settlePrefix) || f.WorkflowID == "" || id == SettlementID(f.WorkflowID) {
+		return nil
+	}
+	return invalidInput("workflow %s settles the freeze of workflow %s, not the freeze of %s: start it as %s",
+		id, strings.TrimPrefix(id, settlePrefix), f.WorkflowID, SettlementID(f.WorkflowID))
+}
+
+// continueSettling ends a settlement workflow: it continues as new with the
+// same request when the settlement asks to (a long outage), else returns.
+func continueSettling(ctx workflow.Context, name string, req SettleRequest, res SettleResult, err error) (SettleResult, error) {
+	if ErrorType(err) == ErrContinueAsNewSuggested {
+		return SettleResult{}, workflow.NewContinueAsNewError(ctx, name, req)
+	}
+	return res, err
 }
 
 // ReleasePoints gives all points of freeze f back to the member, under the
@@ -35,8 +71,12 @@ func ConsumePointsWorkflow(ctx workflow.Context, req SettleRequest) (SettleResul
 // until the CRM answers.
 //
 // Errors: f is not a freeze FreezePoints returned (activities.ErrInvalidInput);
-// the CRM refused the release (ErrReleaseFailed: the points stay frozen, or
-// may, as its message says, for a person to settle).
+// the release could not be carried out (ErrReleaseFailed: the CRM refused
+// it, or found no freeze under its token although f was made; the points
+// may stay frozen, for a person to settle); the CRM has not answered for so
+// long that the calling workflow should continue as new and call
+// ReleasePoints again there with the same freeze (ErrContinueAsNewSuggested;
+// the tokens are the same, so nothing is applied twice).
 func ReleasePoints(ctx workflow.Context, f FreezeResult) (SettleResult, error) {
 	if err := f.check(); err != nil {
 		return SettleResult{}, err
@@ -46,13 +86,16 @@ func ReleasePoints(ctx workflow.Context, f FreezeResult) (SettleResult, error) {
 }
 
 // ConsumePoints deducts points (0: all) of freeze f for good and releases
-// the rest, each under its own token of f's step. A consume the CRM refuses
-// for good is compensated by releasing the whole freeze (State RELEASED, and
-// Error says why). A consume refused after an attempt whose answer was lost
-// may have been applied: the whole freeze is released, and if the CRM says
-// the freeze no longer holds the points, the consume went through (State
-// CONSUMED, the rest released). Like ReleasePoints it is not stopped by
-// cancellation, and its errors are those of ReleasePoints.
+// the rest, each under its own token of f's step. A consume that does not
+// end with the CRM's success is settled by releasing the whole freeze, whose
+// answer says what happened: the release goes through (the consume had not
+// been applied: State RELEASED, Error says why), or the CRM says the freeze
+// holds fewer points (crm.FreezeNotEnough, after a consume whose answer was
+// lost: it had been applied, State CONSUMED, the rest released). Any other
+// answer proves neither, and is ErrReleaseFailed, for a person. Like
+// ReleasePoints it is not stopped by cancellation, and its errors are those
+// of ReleasePoints (after ErrContinueAsNewSuggested, call ConsumePoints again
+// with the same arguments).
 func ConsumePoints(ctx workflow.Context, f FreezeResult, points float64) (SettleResult, error) {
 	if err := f.check(); err != nil {
 		return SettleResult{}, err
@@ -68,19 +111,16 @@ func ConsumePoints(ctx workflow.Context, f FreezeResult, points float64) (Settle
 func releaseAll(ctx workflow.Context, f FreezeResult, maybeSent bool) (SettleResult, error) {
 	res := f.settled(StateReleased)
 	res.ReleaseToken = BusinessToken(f.WorkflowID, SettleStep(f.Step, StepRelease))
-	out, err := releaseFrozen(ctx, f, f.Points, SettleStep(f.Step, StepRelease), maybeSent)
-	if err != nil {
+	if _, err := releaseFrozen(ctx, f, f.Points, SettleStep(f.Step, StepRelease), maybeSent); err != nil {
 		return res, err
 	}
-	if !out.NothingToRelease {
-		res.ReleasedPoints = f.Points
-	}
+	res.ReleasedPoints = f.Points
 	return res, nil
 }
 
 // consumeSome consumes points (0: all) of f and releases the rest. onRelease,
-// if set, hears that the consume failed and the whole freeze is being
-// released instead.
+// if set, hears that the consume did not go through and the whole freeze is
+// being released instead.
 func consumeSome(ctx workflow.Context, f FreezeResult, points float64, maybeSent bool, onRelease func(releaseToken string)) (SettleResult, error) {
 	if points == 0 {
 		points = f.Points
@@ -90,44 +130,42 @@ func consumeSome(ctx workflow.Context, f FreezeResult, points float64, maybeSent
 	res.ConsumeToken = BusinessToken(f.WorkflowID, consumeStep)
 	cin := f.input(res.ConsumeToken, points, maybeSent)
 	err := carryOut(ctx, acts.Consume, cin, activitySummary("consume", points, f.MemberID), nil)
-	if err == nil {
+	switch t := ErrorType(err); {
+	case err == nil:
 		res.ConsumedPoints = points
 		return releaseRest(ctx, f, res, releaseStep, maybeSent)
+	case t == ErrContinueAsNewSuggested:
+		return res, err
+	case t == activities.ErrInvalidInput || t == activities.ErrCRMRejected:
+		// Nothing applied (no call made; or, in a history recorded before
+		// ErrCRMRefused, a refusal the activity took as proof).
+		return compensate(ctx, f, res, maybeSent, err, onRelease)
 	}
 
+	// The consume may have gone through, or not. Release the whole freeze:
+	// the CRM's answer under the release token says which.
 	logger := workflow.GetLogger(ctx)
+	logger.Warn("consume did not go through, releasing the whole freeze to learn whether it was applied", "error", err)
 	res.ReleaseToken = BusinessToken(f.WorkflowID, releaseStep)
 	if onRelease != nil {
 		onRelease(res.ReleaseToken)
 	}
-	if isDefinite(err) {
-		logger.Warn("consume refused, releasing instead", "error", err)
-		res.State, res.Error = StateReleased, errorText(err)
-		out, rerr := releaseFrozen(ctx, f, f.Points, releaseStep, maybeSent)
-		if rerr == nil && !out.NothingToRelease {
-			res.ReleasedPoints = f.Points
-		}
-		return res, rerr
-	}
-
-	// The consume may have gone through. Release the whole freeze: the
-	// CRM's answer under the release token says which.
-	logger.Warn("consume outcome unknown, releasing the whole freeze to learn it", "error", err)
 	rin := f.input(res.ReleaseToken, f.Points, maybeSent)
 	var out activities.Output
 	rerr := carryOut(ctx, acts.Release, rin, activitySummary("release", f.Points, f.MemberID), &out)
 	d, _ := rejection(rerr)
+	refused, _ := rejection(err)
 	switch {
+	case ErrorType(rerr) == ErrContinueAsNewSuggested:
+		return res, rerr
 	case rerr == nil && !out.NothingToRelease:
 		res.State, res.ReleasedPoints = StateReleased, f.Points
 		res.Error = errorText(err) + "; the release of the whole freeze went through, so the consume had not been applied"
 		return res, nil
 	case rerr == nil:
-		res.State = StateReleased
-		res.Error = errorText(err) + "; the CRM then held no freeze under its token: nothing stays frozen, " +
-			"but whether the consume went through is unknown: check the member's points"
-		return res, nil
-	case d.MeaningOf() == crm.FreezeNotEnough:
+		return res, releaseUnconfirmed(f, f.Points, errorText(err)+
+			"; then the CRM held no freeze under its token, so the consume may have taken the points, or the freeze was settled elsewhere", nil)
+	case d.MeaningOf() == crm.FreezeNotEnough && !refused.Business():
 		res.ConsumedPoints = points
 		res.Error = errorText(err) + "; the freeze no longer held its points, so the consume had been applied"
 		return releaseRest(ctx, f, res, releaseStep+restSuffix, maybeSent)
@@ -139,6 +177,21 @@ func consumeSome(ctx workflow.Context, f FreezeResult, points float64, maybeSent
 	}
 }
 
+// compensate releases the whole of f after a consume that was not applied.
+func compensate(ctx workflow.Context, f FreezeResult, res SettleResult, maybeSent bool, cause error, onRelease func(string)) (SettleResult, error) {
+	res.ReleaseToken = BusinessToken(f.WorkflowID, SettleStep(f.Step, StepRelease))
+	if onRelease != nil {
+		onRelease(res.ReleaseToken)
+	}
+	workflow.GetLogger(ctx).Warn("consume refused, releasing instead", "error", cause)
+	res.State, res.Error = StateReleased, errorText(cause)
+	if _, err := releaseFrozen(ctx, f, f.Points, SettleStep(f.Step, StepRelease), maybeSent); err != nil {
+		return res, err
+	}
+	res.ReleasedPoints = f.Points
+	return res, nil
+}
+
 // releaseRest releases what a consume of res.ConsumedPoints left of f, under
 // the token of step.
 func releaseRest(ctx workflow.Context, f FreezeResult, res SettleResult, step string, maybeSent bool) (SettleResult, error) {
@@ -147,23 +200,30 @@ func releaseRest(ctx workflow.Context, f FreezeResult, res SettleResult, step st
 		return res, nil
 	}
 	res.ReleaseToken = BusinessToken(f.WorkflowID, step)
-	out, err := releaseFrozen(ctx, f, rest, step, maybeSent)
-	if err == nil && !out.NothingToRelease {
-		res.ReleasedPoints = rest
+	if _, err := releaseFrozen(ctx, f, rest, step, maybeSent); err != nil {
+		return res, err
 	}
-	return res, err
+	res.ReleasedPoints = rest
+	return res, nil
 }
 
-// releaseFrozen gives points of freeze f back to the member under the token
-// of step. The CRM refusing it is ErrReleaseFailed.
+// releaseFrozen gives points of freeze f, which the CRM froze, back to the
+// member under the token of step. The CRM refusing it, or finding no freeze
+// under its token, is ErrReleaseFailed: the freeze was made, so a release
+// that finds nothing means it was settled elsewhere or the CRM forgot it,
+// and the points may stay frozen, for a person.
 func releaseFrozen(ctx workflow.Context, f FreezeResult, points float64, step string, maybeSent bool) (activities.Output, error) {
 	in := f.input(BusinessToken(f.WorkflowID, step), points, maybeSent)
 	var out activities.Output
-	if err := carryOut(ctx, acts.Release, in, activitySummary("release", points, f.MemberID), &out); err != nil {
+	err := carryOut(ctx, acts.Release, in, activitySummary("release", points, f.MemberID), &out)
+	switch {
+	case ErrorType(err) == ErrContinueAsNewSuggested:
+		return out, err
+	case err != nil:
 		return out, releaseFailed(f, points, err)
-	}
-	if out.NothingToRelease {
-		workflow.GetLogger(ctx).Info("nothing to release", "freezeToken", f.FreezeToken)
+	case out.NothingToRelease:
+		return out, releaseUnconfirmed(f, points, fmt.Sprintf("the CRM holds no freeze under token %s, although it was made: "+
+			"it was settled elsewhere, or the CRM no longer knows the token", f.FreezeToken), nil)
 	}
 	return out, nil
 }
@@ -172,19 +232,44 @@ func releaseFrozen(ctx workflow.Context, f FreezeResult, points float64, step st
 // each round of settleRound attempts that ends still failing for a reason a
 // retry may cure (the CRM refusing our credentials, not answering) is
 // followed by another, after telling the waiting hook of ctx why
-// (withWaiting). It returns nil, or an error no retry can cure.
+// (withWaiting). It returns nil, or an error no retry can cure, or, after a
+// round when the history has grown long (the server suggests it, or this step
+// has run maxSettleRounds rounds in this run), ErrContinueAsNewSuggested: the
+// workflow continues as new and carries on under the same tokens, before the
+// server's history limit would terminate it with nothing said.
 func carryOut(ctx workflow.Context, activity any, in activities.Input, summary string, out any) error {
 	actx := workflow.WithActivityOptions(ctx, settleOptions(summary))
-	for {
+	for rounds := 1; ; rounds++ {
 		err := workflow.ExecuteActivity(actx, activity, in).Get(actx, out)
 		if !retriesRanOut(err) {
 			return err
 		}
 		workflow.GetLogger(ctx).Warn("settle step still failing, another round", "step", summary, "error", err)
+		why := stillTrying(summary, err)
 		if w, ok := ctx.Value(waitingKey).(func(string)); ok {
-			w(stillTrying(summary, err))
+			w(why)
+		}
+		if historyIsLong(ctx, rounds) {
+			return temporal.NewNonRetryableApplicationError(fmt.Sprintf("%s; after %d rounds the workflow continues as new to keep trying", why, rounds),
+				ErrContinueAsNewSuggested, err)
 		}
 	}
+}
+
+// maxSettleRounds bounds the rounds of one settle step in one run: about
+// seven history events a round, so a run stays far below the server's
+// history limits (51,200 events by default) even with several steps.
+const maxSettleRounds = 500
+
+// maxHistoryEvents is the history length past which a settling run
+// continues as new, whatever the server suggests.
+const maxHistoryEvents = 20_000
+
+// historyIsLong reports whether a settling run should continue as new
+// after rounds rounds of one step.
+func historyIsLong(ctx workflow.Context, rounds int) bool {
+	info := workflow.GetInfo(ctx)
+	return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= maxHistoryEvents || rounds >= maxSettleRounds
 }
 
 // retriesRanOut reports whether err is an activity that stopped only
@@ -231,39 +316,29 @@ type StrandedFreeze struct {
 	FreezeToken string  `json:"freezeToken"`
 	MemberID    string  `json:"memberId"`
 	Points      float64 `json:"points"`
-	// Certain is true when the CRM refused the release for good, so the
-	// points do stay frozen; false when they may (the refusal came after a
-	// lost answer, or the freeze was settled in part elsewhere).
+	// Certain was true when a refusal was taken as proof that the points
+	// stay frozen. No refusal is proof now (docs/design.md, What a refusal
+	// proves): it is false, the points may stay frozen, and only histories
+	// recorded before say otherwise.
 	Certain bool `json:"certain"`
 }
 
 // releaseFailed is the loud failure of a release that could not be carried
-// out: the points stay frozen, or may, until a person settles them.
+// out: its points may stay frozen until a person settles them.
 func releaseFailed(f FreezeResult, points float64, cause error) error {
-	s := StrandedFreeze{FreezeToken: f.FreezeToken, MemberID: f.MemberID, Points: points}
-	d, _ := rejection(cause)
-	var msg string
-	switch {
-	case d.MeaningOf() == crm.FreezeNotEnough:
-		msg = fmt.Sprintf("release of %s points of freeze %s failed: the CRM says the freeze holds fewer points (%s), so it was settled, "+
-			"at least in part, by another step; its points may stay frozen until a person checks and settles them",
-			crm.FormatPoints(points), f.FreezeToken, errorText(cause))
-	case isDefinite(cause):
-		s.Certain = true
-		msg = fmt.Sprintf("release of freeze %s failed for good, its points stay frozen until a person settles them: %s",
-			f.FreezeToken, errorText(cause))
-	default:
-		return releaseUnconfirmed(f, points, errorText(cause), cause)
+	why := errorText(cause)
+	if d, _ := rejection(cause); d.MeaningOf() == crm.FreezeNotEnough {
+		why = fmt.Sprintf("the CRM says the freeze holds fewer points (%s), so it was settled, at least in part, by another step", why)
 	}
-	return temporal.NewNonRetryableApplicationError(msg, ErrReleaseFailed, cause, s)
+	return releaseUnconfirmed(f, points, why, cause)
 }
 
 // releaseUnconfirmed is the failure of a release whose outcome, or whose
 // need, is unknown: the points may stay frozen.
 func releaseUnconfirmed(f FreezeResult, points float64, why string, cause error) error {
 	s := StrandedFreeze{FreezeToken: f.FreezeToken, MemberID: f.MemberID, Points: points}
-	msg := fmt.Sprintf("release of freeze %s could not be confirmed (%s); its points may stay frozen until a person checks and settles them",
-		f.FreezeToken, why)
+	msg := fmt.Sprintf("release of %s points of freeze %s could not be confirmed (%s); its points may stay frozen until a person checks and settles them",
+		crm.FormatPoints(points), f.FreezeToken, why)
 	return temporal.NewNonRetryableApplicationError(msg, ErrReleaseFailed, cause, s)
 }
 
@@ -279,8 +354,8 @@ func (f FreezeResult) check() error {
 	switch {
 	case f.WorkflowID == "":
 		return invalidInput("freeze: workflowId is required (the result of %s)", FreezePointsWorkflowName)
-	case !validFreezeStep(f.Step):
-		return invalidInput("freeze: step %q is not a freeze step (freeze, freeze/2, ...)", f.Step)
+	case checkFreezeStep(f.Step) != nil:
+		return invalidInput("freeze: %v", checkFreezeStep(f.Step))
 	case f.FreezeToken != BusinessToken(f.WorkflowID, f.Step):
 		return invalidInput("freeze: freezeToken %q is not the token of step %s of workflow %s", f.FreezeToken, f.Step, f.WorkflowID)
 	}

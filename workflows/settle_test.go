@@ -103,7 +103,7 @@ func twoFreezes(ctx workflow.Context, second workflows.FreezeRequest) ([]workflo
 
 func TestSeveralFreezesInOneWorkflowHaveTheirOwnTokens(t *testing.T) {
 	t.Parallel()
-	second := workflows.FreezeRequest{MemberID: "m-1", Points: 3, Description: "second", TimeoutSeconds: 5}
+	second := workflows.FreezeRequest{MemberID: "m-1", Points: 3, Description: "second", TimeoutSeconds: 5, Step: "freeze/2"}
 	tests := []struct {
 		name   string
 		script map[string]func(int) error
@@ -193,7 +193,9 @@ func TestSettleRefusesWhatIsNotAFreeze(t *testing.T) {
 		errHas string
 	}{
 		{"no workflow ID", workflows.SettleRequest{Freeze: mod(func(f *workflows.FreezeResult) { f.WorkflowID = "" })}, workflows.ReleasePointsWorkflowName, "workflowId is required"},
-		{"not a freeze step", workflows.SettleRequest{Freeze: mod(func(f *workflows.FreezeResult) { f.Step = "release" })}, workflows.ReleasePointsWorkflowName, `step "release" is not a freeze step`},
+		{"not a freeze step", workflows.SettleRequest{Freeze: mod(func(f *workflows.FreezeResult) { f.Step = "release" })}, workflows.ReleasePointsWorkflowName, `step "release" is not "freeze" or "freeze/<name>"`},
+		{"a step name with a slash", workflows.SettleRequest{Freeze: mod(func(f *workflows.FreezeResult) { f.Step = "freeze/a/b" })}, workflows.ReleasePointsWorkflowName, "may hold letters, digits"},
+		{"the reserved step name", workflows.SettleRequest{Freeze: mod(func(f *workflows.FreezeResult) { f.Step = "freeze/rest" })}, workflows.ReleasePointsWorkflowName, "is reserved"},
 		{"token of another freeze", workflows.SettleRequest{Freeze: mod(func(f *workflows.FreezeResult) { f.FreezeToken = token("freeze/2") })}, workflows.ConsumePointsWorkflowName, "is not the token of step freeze"},
 		{"no member", workflows.SettleRequest{Freeze: mod(func(f *workflows.FreezeResult) { f.MemberID = "" })}, workflows.ConsumePointsWorkflowName, "memberId is required"},
 		{"consume more than frozen", workflows.SettleRequest{Freeze: good, Points: 6}, workflows.ConsumePointsWorkflowName, "6 is more than the 5 frozen"},
@@ -203,7 +205,7 @@ func TestSettleRefusesWhatIsNotAFreeze(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFakeCRM(nil)
-			env := runWith(t, f, "settle-x", tc.flow, tc.req)
+			env := runWith(t, f, workflows.SettlementID(testID), tc.flow, tc.req)
 			err := env.GetWorkflowError()
 			require.ErrorContains(t, err, tc.errHas)
 			require.Equal(t, activities.ErrInvalidInput, workflows.ErrorType(err))
@@ -233,7 +235,10 @@ func TestReplayedFirstAnswerIsReported(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t, testID, tc.script)
 			if tc.seed {
-				h.crm.seed(crm.OpFreeze, token(workflows.StepFreeze), used, func() error { return nil })
+				h.crm.seed(crm.OpFreeze, token(workflows.StepFreeze), used, func() error {
+					h.crm.freezes[token(workflows.StepFreeze)] = &freezeRow{amount: crm.Hundredths(req.Points)}
+					return nil
+				})
 			}
 			h.update(workflows.UpdateCancel, "u1", time.Minute)
 			st, err := h.redeem(req)
@@ -324,4 +329,43 @@ func runWith(t *testing.T, f *fakeCRM, id, name string, arg any) *testsuite.Test
 	h.env.ExecuteWorkflow(name, arg)
 	require.True(t, h.env.IsWorkflowCompleted())
 	return h.env
+}
+
+// A settlement runs under the ID that names its freeze: "settle-<ID>" settles
+// the freeze of workflow <ID> only, so a second settlement of a freeze, from
+// any client, finds the first; an ID naming another freeze is refused before
+// any CRM call. An ID of another form (a caller's own) is not checked.
+func TestSettlementRunsUnderTheIDOfItsFreeze(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		id     string
+		errHas string
+	}{
+		{"its own settlement ID", workflows.SettlementID(testID), ""},
+		{"a caller's own ID", "checkout-42-release", ""},
+		{"the settlement ID of another freeze", workflows.SettlementID("freeze-" + testID), "start it as " + workflows.SettlementID(testID)},
+		{"the Nexus form of old", "settle-order-1", "not the freeze of " + testID},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFakeCRM(nil)
+			frozen := frozenResult()
+			f.seed(crm.OpFreeze, frozen.FreezeToken, crm.Request{}, func() error {
+				f.freezes[frozen.FreezeToken] = &freezeRow{amount: 500}
+				return nil
+			})
+			env := runWith(t, f, tc.id, workflows.ReleasePointsWorkflowName, workflows.SettleRequest{Freeze: frozen})
+			err := env.GetWorkflowError()
+			if tc.errHas == "" {
+				require.NoError(t, err)
+				require.Equal(t, "released", f.state(frozen.FreezeToken))
+				return
+			}
+			require.ErrorContains(t, err, tc.errHas)
+			require.Equal(t, activities.ErrInvalidInput, workflows.ErrorType(err))
+			require.Empty(t, f.calls(crm.OpRelease))
+		})
+	}
 }

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -31,8 +32,10 @@ func BusinessToken(workflowID, step string) string {
 	return uuid.NewSHA1(TokenNamespace, []byte(workflowID+"/"+step)).String()
 }
 
-// FreezeStep is the step of the n-th freeze (from 1) of one workflow:
-// "freeze", then "freeze/2", "freeze/3", ...
+// FreezeStep is the step "freeze/<n>" for n > 1, and StepFreeze for n <= 1:
+// a name for the n-th freeze of a workflow that freezes several times, as
+// FreezeRequest.Step. Steps are named by the caller, never counted by the
+// workflow: a count kept outside the workflow's history is not replay-safe.
 func FreezeStep(n int) string {
 	if n <= 1 {
 		return StepFreeze
@@ -41,24 +44,43 @@ func FreezeStep(n int) string {
 }
 
 // SettleStep is the step that settles the freeze of freezeStep with op
-// (StepRelease or StepConsume): "release" for "freeze", "consume/2" for
-// "freeze/2". Each freeze has its own settlement tokens.
+// (StepRelease or StepConsume): "release" for "freeze", "consume/second"
+// for "freeze/second". Each freeze has its own settlement tokens.
 func SettleStep(freezeStep, op string) string {
 	return op + strings.TrimPrefix(freezeStep, StepFreeze)
 }
 
-// validFreezeStep reports whether s is a step FreezeStep can return.
-func validFreezeStep(s string) bool {
-	for n := 1; n <= maxFreezesPerWorkflow; n++ {
-		if s == FreezeStep(n) {
-			return true
+// maxStepNameLength bounds the name after "freeze/".
+const maxStepNameLength = 64
+
+// checkFreezeStep refuses a step that is not StepFreeze or "freeze/<name>",
+// name being 1 to 64 letters, digits, '.', '_' or '-', and not "rest" (whose
+// release step, "release/rest", is the rest of the first freeze). These
+// names never collide: "release/<name>" and "release/<name>/rest" belong to
+// one freeze each.
+func checkFreezeStep(step string) error {
+	if step == StepFreeze {
+		return nil
+	}
+	name, ok := strings.CutPrefix(step, StepFreeze+"/")
+	switch {
+	case !ok:
+		return fmt.Errorf("step %q is not %q or %q", step, StepFreeze, StepFreeze+"/<name>")
+	case name == "" || len(name) > maxStepNameLength:
+		return fmt.Errorf("step %q: the name after %q must be 1 to %d characters", step, StepFreeze+"/", maxStepNameLength)
+	case name == strings.TrimPrefix(restSuffix, "/"):
+		return fmt.Errorf("step %q is reserved: its release token would be the rest of the first freeze's", step)
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
+			return fmt.Errorf("step %q: the name after %q may hold letters, digits, '.', '_' and '-' only", step, StepFreeze+"/")
 		}
 	}
-	return false
+	return nil
 }
 
-// maxFreezesPerWorkflow bounds the freezes of one workflow execution.
-const maxFreezesPerWorkflow = 1000
+// freezeStepOf is the step of a freeze asked for with step ("" is StepFreeze).
+func freezeStepOf(step string) string { return cmp.Or(step, StepFreeze) }
 
 // settlePrefix starts the workflow ID of a freeze's settlement.
 const settlePrefix = "settle-"

@@ -80,6 +80,19 @@ type FreezeRequest struct {
 	// TimeoutSeconds bounds the freeze, retries included; 0 means DefaultFreezeTimeout.
 	TimeoutSeconds int64 `json:"timeoutSeconds,omitempty"`
 	Body
+	// Step names this freeze within its workflow ID: "" or StepFreeze, or
+	// "freeze/<name>" (FreezeStep gives "freeze/2", ...). Its token, and its
+	// release and consume tokens, derive from the workflow ID and the step
+	// only, so the same step is the same freeze, by design, across retries,
+	// resets, replays and continue-as-new: a workflow that freezes a second
+	// time, in one run or after continuing as new, names another step.
+	Step string `json:"step,omitempty"`
+	// Undo asks to undo the freeze of this step instead of making it: ask
+	// again under its token until the CRM answers, then release it.
+	// FreezePointsWorkflow sets it when it continues as new while undoing a
+	// freeze; a caller's workflow does the same after FreezePoints returned
+	// ErrContinueAsNewSuggested.
+	Undo bool `json:"undo,omitempty"`
 }
 
 // FreezeResult says which freeze now holds the points, with all that its
@@ -147,6 +160,27 @@ type RedemptionRequest struct {
 	// FreezeTimeoutSeconds bounds the freeze step; 0 means DefaultFreezeTimeout.
 	FreezeTimeoutSeconds int64 `json:"freezeTimeoutSeconds,omitempty"`
 	Body
+	// Resume is set only by the workflow itself, when it continues as new
+	// while it settles (RedemptionResume). Callers leave it empty.
+	Resume *RedemptionResume `json:"resume,omitempty"`
+}
+
+// RedemptionResume is what a redemption carries into its next run when it
+// continues as new before its history grows too long: where it stands, the
+// freeze and the decision, so that the new run carries on under the same
+// tokens and keeps its status.
+type RedemptionResume struct {
+	Status RedemptionStatus `json:"status"`
+	// Freeze is the freeze being settled; with Undo, the freeze whose
+	// outcome is unknown and is being undone.
+	Freeze FreezeResult `json:"freeze"`
+	Undo   bool         `json:"undo,omitempty"`
+	// Winner is the decision being carried out, Consume the points the
+	// winning confirm consumes (0: all).
+	Winner  string  `json:"winner,omitempty"`
+	Consume float64 `json:"consume,omitempty"`
+	// HoldUntil is when the hold ended, for the status.
+	HoldUntil time.Time `json:"holdUntil,omitzero"`
 }
 
 // RedemptionStatus is the answer of the status query, of the confirm and

@@ -35,5 +35,5 @@ func RegisterWorkflows(r worker.WorkflowRegistry) {
 // Register registers build B's workflows and the released activities a.
 func Register(r worker.Registry, a *activities.Activities) {
 	RegisterWorkflows(r)
-	r.RegisterActivity(a)
+	workflows.RegisterActivities(r, a)
 }
