@@ -114,6 +114,14 @@ func (f *fakeCRM) apply(op, token string, req crm.Request, apply func() error) (
 	return crm.Result{Status: 200, Code: "SUCCESS"}, nil
 }
 
+// note records a call that did not reach the ledger.
+func (f *fakeCRM) note(op, token string, req crm.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.tokens[op] = append(f.tokens[op], token)
+	f.bodies[token] = append(f.bodies[token], req)
+}
+
 // calls returns the tokens op was called with.
 func (f *fakeCRM) calls(op string) []string {
 	f.mu.Lock()
