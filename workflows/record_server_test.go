@@ -59,17 +59,22 @@ func TestRecordHistory(t *testing.T) {
 			if rec.search {
 				a.Search = activities.Search{Enabled: true, MemberMode: search.MemberRaw}
 			}
-			ts.NewWorker(queue, func(r worker.Registry) { workflows.Register(r, a) })
-			hist := record(t, c, queue, rec)
-			require.NoError(t, os.WriteFile(filepath.Join("testdata", rec.file), historyJSON(t, hist), 0o644))
-			t.Logf("recorded %d events in testdata/%s", len(hist.Events), rec.file)
+			ts.NewWorker(queue, func(r worker.Registry) {
+				workflows.Register(r, a)
+				registerCallers(r)
+			})
+			for file, hist := range record(t, c, queue, rec) {
+				require.NoError(t, os.WriteFile(filepath.Join("testdata", file), historyJSON(t, hist), 0o644))
+				t.Logf("recorded %d events in testdata/%s", len(hist.Events), file)
+			}
 		})
 	}
 }
 
 // record runs one shape to its end, checks that it ended as it must, and
-// returns its history.
-func record(t *testing.T, c client.Client, queue string, rec recording) *historypb.History {
+// returns its history by file: its run's, and with rec.next the last run's
+// after it continued as new.
+func record(t *testing.T, c client.Client, queue string, rec recording) map[string]*historypb.History {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	id := "redeem-" + strings.TrimSuffix(rec.file, ".json")
@@ -86,18 +91,35 @@ func record(t *testing.T, c client.Client, queue string, rec recording) *history
 	case workflows.SettleRequest:
 		opts.StaticSummary = workflows.SettleSummary(rec.workflow, in)
 	}
-	run, err := c.ExecuteWorkflow(ctx, opts, rec.workflow, rec.input)
+	args := []any{rec.input}
+	if many, ok := rec.input.([]any); ok {
+		args = many
+	}
+	run, err := c.ExecuteWorkflow(ctx, opts, rec.workflow, args...)
 	require.NoError(t, err)
+	// The run follows its chain in Get, so its first run ID is read now.
+	first := run.GetRunID()
 	if rec.drive != nil {
-		require.NoError(t, rec.drive(ctx, c, id))
+		err := rec.drive(ctx, c, id)
+		if rec.wantErr == "" {
+			require.NoError(t, err)
+		}
 	}
 
 	switch rec.workflow {
 	case workflows.RedemptionWorkflowName:
 		var st workflows.RedemptionStatus
-		require.NoError(t, run.Get(ctx, &st))
+		err := run.Get(ctx, &st)
+		if rec.wantErr != "" {
+			require.Equal(t, rec.wantErr, workflows.ErrorType(err), "%v", err)
+			break
+		}
+		require.NoError(t, err)
 		require.Equal(t, rec.want, st.State, st.Error)
 		require.Equal(t, rec.decision, st.Decision)
+	case twoFreezesName, freezeAcrossRunsName:
+		var res []workflows.FreezeResult
+		require.NoError(t, run.Get(ctx, &res))
 	case workflows.ReleasePointsWorkflowName, workflows.ConsumePointsWorkflowName:
 		var res workflows.SettleResult
 		require.NoError(t, run.Get(ctx, &res))
@@ -115,8 +137,20 @@ func record(t *testing.T, c client.Client, queue string, rec recording) *history
 		}
 	}
 
+	out := map[string]*historypb.History{rec.file: historyOf(ctx, t, c, id, first)}
+	if rec.next != "" {
+		d, err := c.DescribeWorkflowExecution(ctx, id, "")
+		require.NoError(t, err)
+		last := d.GetWorkflowExecutionInfo().GetExecution().GetRunId()
+		require.NotEqual(t, first, last, "the run continued as new")
+		out[rec.next] = historyOf(ctx, t, c, id, last)
+	}
+	return out
+}
+
+func historyOf(ctx context.Context, t *testing.T, c client.Client, id, runID string) *historypb.History {
 	hist := &historypb.History{}
-	iter := c.GetWorkflowHistory(ctx, id, run.GetRunID(), false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	iter := c.GetWorkflowHistory(ctx, id, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	for iter.HasNext() {
 		e, err := iter.Next()
 		require.NoError(t, err)

@@ -32,8 +32,11 @@ type recording struct {
 	// want is the redemption's final state and decision, for RedemptionWorkflow.
 	want     workflows.State
 	decision string
-	// wantErr is the workflow failure's type ("" for none), for FreezePointsWorkflow.
+	// wantErr is the workflow failure's type ("" for none).
 	wantErr string
+	// next, for a workflow that continues as new, is the file of its last
+	// run's history.
+	next string
 }
 
 // Short timings keep a recording to seconds; the code paths are the same.
@@ -90,6 +93,25 @@ var recordings = []recording{
 		want: workflows.StateReleased},
 	{file: "v2_settle_consume_partly.json", workflow: workflows.ConsumePointsWorkflowName, input: settleRequest(2), seed: seedFreeze,
 		want: workflows.StateConsumed},
+
+	// Since freezes are named by their callers' steps, a refusal is no
+	// proof (a release under the freeze's reference decides), and the local
+	// activity and the change ID have qualified names.
+	{file: "v3_redemption_consumed.json", workflow: workflows.RedemptionWorkflowName, input: redemptionRequest(), search: true,
+		drive: decideWhenFrozen(workflows.UpdateConfirm), want: workflows.StateConsumed, decision: workflows.DecisionConfirm},
+	{file: "v3_redemption_freeze_refused.json", workflow: workflows.RedemptionWorkflowName, input: redemptionRequest(), search: true,
+		script: map[string]func(int) error{crm.OpFreeze: failFirst(99, rejected(crm.OpFreeze, 200, "POINT_NOT_ENOUGH"))},
+		want:   workflows.StateFailed},
+	{file: "v3_redemption_consume_unknown_nothing_to_release.json", workflow: workflows.RedemptionWorkflowName, input: redemptionRequest(), search: true,
+		script: map[string]func(int) error{
+			crm.OpConsume: sequence(errLost, rejected(crm.OpConsume, 409, "TOKEN_CONFLICT")),
+			crm.OpRelease: failFirst(99, rejected(crm.OpRelease, 200, "FREEZE_NOT_FOUND")),
+		},
+		drive: decideWhenFrozen(workflows.UpdateConfirm), wantErr: workflows.ErrReleaseFailed},
+	{file: "v3_two_freezes.json", workflow: twoFreezesName,
+		input: workflows.FreezeRequest{MemberID: "m-1", Points: 3, Description: "second", Step: workflows.FreezeStep(2), ShopCode: settleBoth}},
+	{file: "v3_freeze_across_runs_1.json", next: "v3_freeze_across_runs_2.json", workflow: freezeAcrossRunsName,
+		input: []any{[]string{workflows.StepFreeze, "freeze/after-can"}, []workflows.FreezeResult(nil)}},
 }
 
 // recordedFreeze is the freeze the settlement recordings settle: one that
@@ -177,6 +199,9 @@ func TestEveryRecordingIsReplayed(t *testing.T) {
 	var recorded, replayed []string
 	for _, r := range recordings {
 		recorded = append(recorded, r.file)
+		if r.next != "" {
+			recorded = append(recorded, r.next)
+		}
 	}
 	for _, h := range histories {
 		replayed = append(replayed, h.file)

@@ -93,6 +93,7 @@ func replayWithInputs(hist *historypb.History) error {
 		return err
 	}
 	workflows.RegisterWorkflows(replayer)
+	registerCallers(replayer)
 	started := hist.GetEvents()[0].GetWorkflowExecutionStartedEventAttributes()
 	if started.GetWorkflowId() == "" {
 		return errors.New("the history does not record its workflow ID")

@@ -6,7 +6,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/testsuite"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/kylinpoints/kylin-points/activities"
 	"github.com/kylinpoints/kylin-points/crm"
@@ -91,16 +90,6 @@ func TestRepeatedConfirmForAnotherAmountIsRefused(t *testing.T) {
 	requireNotFrozen(t, other, "cannot confirm 3 points: already confirmed for 2 points")
 }
 
-// twoFreezes is another team's workflow: it freezes twice in one run.
-func twoFreezes(ctx workflow.Context, second workflows.FreezeRequest) ([]workflows.FreezeResult, error) {
-	first, err := workflows.FreezePoints(ctx, workflows.FreezeRequest{MemberID: "m-1", Points: 5, Description: "first"})
-	if err != nil {
-		return nil, err
-	}
-	again, err := workflows.FreezePoints(ctx, second)
-	return []workflows.FreezeResult{first, again}, err
-}
-
 func TestSeveralFreezesInOneWorkflowHaveTheirOwnTokens(t *testing.T) {
 	t.Parallel()
 	second := workflows.FreezeRequest{MemberID: "m-1", Points: 3, Description: "second", TimeoutSeconds: 5, Step: "freeze/2"}
@@ -119,8 +108,8 @@ func TestSeveralFreezesInOneWorkflowHaveTheirOwnTokens(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t, testID, tc.script)
-			h.env.RegisterWorkflowWithOptions(twoFreezes, workflow.RegisterOptions{Name: "TwoFreezes"})
-			h.env.ExecuteWorkflow("TwoFreezes", second)
+			registerCallers(h.env)
+			h.env.ExecuteWorkflow(twoFreezesName, second)
 			require.True(t, h.env.IsWorkflowCompleted())
 			first, again := token(workflows.StepFreeze), token("freeze/2")
 			require.NotEqual(t, first, again)

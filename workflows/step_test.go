@@ -85,23 +85,6 @@ func TestSameStepIsTheSameFreeze(t *testing.T) {
 	require.Equal(t, int64(500), h.crm.held(token(workflows.StepFreeze)), "5 points frozen once")
 }
 
-// freezeAcrossRuns is another team's workflow: it freezes in its first run,
-// continues as new, and freezes again in the next run, under the steps
-// given; then it releases what it froze.
-func freezeAcrossRuns(ctx workflow.Context, steps []string, held []workflows.FreezeResult) ([]workflows.FreezeResult, error) {
-	req := freezeRequest()
-	req.Step = steps[0]
-	f, err := workflows.FreezePoints(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	held = append(held, f)
-	if len(steps) > 1 {
-		return nil, workflow.NewContinueAsNewError(ctx, "FreezeAcrossRuns", steps[1:], held)
-	}
-	return held, nil
-}
-
 // A workflow that continues as new keeps its workflow ID, so its steps name
 // its freezes across runs: a new step in the new run is a new freeze, with
 // its own tokens; the same step is the freeze it already holds.
@@ -125,8 +108,8 @@ func TestFreezeAfterContinueAsNew(t *testing.T) {
 			for run := 1; ; run++ {
 				require.LessOrEqual(t, run, len(tc.steps), "one run per step")
 				h := newHarnessWith(t, testID, f, &activities.Activities{CRM: f})
-				h.env.RegisterWorkflowWithOptions(freezeAcrossRuns, workflow.RegisterOptions{Name: "FreezeAcrossRuns"})
-				h.env.ExecuteWorkflow("FreezeAcrossRuns", steps, held)
+				registerCallers(h.env)
+				h.env.ExecuteWorkflow(freezeAcrossRunsName, steps, held)
 				require.True(t, h.env.IsWorkflowCompleted())
 				err := h.env.GetWorkflowError()
 				var next *workflow.ContinueAsNewError
