@@ -74,7 +74,9 @@ func TestTwoFreezesRebuiltInOneProcessTwice(t *testing.T) {
 	run, err := tp.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: queue}, "TwoFreezesWithPauses", member)
 	require.NoError(t, err)
 	for i, frozen := range []string{workflows.StepFreeze, workflows.FreezeStep(2)} {
-		require.Eventually(t, func() bool { return crmSrv.Calls(tok(frozen)) == 1 && pending(ctx, t, tp, id, activities.FreezeName) == nil },
+		require.Eventually(t, func() bool {
+			return crmSrv.Calls(tok(frozen)) == 1 && pending(ctx, t, tp, id, activities.FreezeName) == nil
+		},
 			time.Minute, 20*time.Millisecond, "freeze %d done", i+1)
 		// Another worker in the process shares its cache; the one that ran
 		// the workflow stops, and the signal's task goes to the other.
