@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/kylinpoints/kylin-points/activities"
 )
 
 // RedemptionWorkflow is the saga of one redemption (docs/design.md, Workflows and states):
@@ -89,6 +92,10 @@ func newRedemption(ctx workflow.Context, req RedemptionRequest) *redemption {
 
 func (r *redemption) run(ctx workflow.Context) error {
 	if r.req.Resume != nil {
+		if err := checkResume(ctx, *r.req.Resume); err != nil {
+			r.fail(ctx, errorText(err))
+			return nil
+		}
 		return r.carryOn(ctx, *r.req.Resume)
 	}
 	for _, f := range []struct {
@@ -159,6 +166,21 @@ func (r *redemption) freezeFailed(ctx workflow.Context, err error) error {
 		r.status.Decision = DecisionWorkflowCancelled
 	}
 	r.fail(ctx, errorText(err))
+	return nil
+}
+
+// checkResume refuses a resume that the workflow did not carry over itself:
+// one in a run that did not continue another, or whose freeze is not this
+// workflow's own (its token would settle another's points).
+func checkResume(ctx workflow.Context, res RedemptionResume) error {
+	info := workflow.GetInfo(ctx)
+	id := info.WorkflowExecution.ID
+	switch {
+	case info.ContinuedExecutionRunID == "":
+		return temporal.NewNonRetryableApplicationError("resume is set only by the workflow itself, when it continues as new", activities.ErrInvalidInput, nil)
+	case res.Freeze.WorkflowID != id || res.Freeze.FreezeToken != BusinessToken(id, freezeStepOf(res.Freeze.Step)):
+		return temporal.NewNonRetryableApplicationError("resume names a freeze that is not this workflow's own", activities.ErrInvalidInput, nil)
+	}
 	return nil
 }
 

@@ -85,6 +85,18 @@ func TestRedemptionPaths(t *testing.T) {
 			calls:  map[string]int{},
 		},
 		{
+			// A client that sets resume would settle the freeze it names.
+			name: "a resume the workflow did not carry over fails before any call",
+			req: func(r *workflows.RedemptionRequest) {
+				other := workflows.FreezeResult{WorkflowID: "redeem-someone-else", Step: workflows.StepFreeze, MemberID: "m-2", Points: 50,
+					FreezeToken: workflows.BusinessToken("redeem-someone-else", workflows.StepFreeze)}
+				r.Resume = &workflows.RedemptionResume{Status: workflows.RedemptionStatus{State: workflows.StateReleasing}, Freeze: other}
+			},
+			want:   workflows.StateFailed,
+			errHas: "resume is set only by the workflow itself",
+			calls:  map[string]int{},
+		},
+		{
 			name:     "consume rejected is compensated by a release",
 			script:   map[string]func(int) error{crm.OpConsume: failFirst(99, rejected(crm.OpConsume, 422, "MEMBER_LOCKED"))},
 			act:      func(h *harness) { h.update(workflows.UpdateConfirm, "u1", time.Minute) },

@@ -557,6 +557,14 @@ func TestSettleAFreeze(t *testing.T) {
 			frozen(c)
 			settled(workflows.ConsumePointsWorkflowName, consumed)(c)
 		}, "", ExitOK, "freeze-1: CONSUMED — 2 of 5 points"},
+		{"a repeat with other points is refused, saying what was done", []string{"consume", "--id", "freeze-1", "--points", "4"}, func(c *mocks.Client) {
+			frozen(c)
+			settled(workflows.ConsumePointsWorkflowName, consumed)(c)
+		}, "", ExitFailed, "freeze-1: CONSUMED — 2 of 5 points"},
+		{"a repeat consuming all after a consume of 2 is refused", []string{"consume", "--id", "freeze-1"}, func(c *mocks.Client) {
+			frozen(c)
+			settled(workflows.ConsumePointsWorkflowName, consumed)(c)
+		}, "", ExitFailed, "freeze-1: CONSUMED — 2 of 5 points"},
 		{"release after a consume is refused", []string{"release", "--id", "freeze-1"}, func(c *mocks.Client) {
 			frozen(c)
 			settled(workflows.ConsumePointsWorkflowName, consumed)(c)

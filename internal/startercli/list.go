@@ -1,7 +1,9 @@
 package startercli
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -90,7 +92,7 @@ func (a *App) list(ctx context.Context, req request) outcome {
 	if req.olderThan > 0 {
 		f.StartedBefore = time.Now().Add(-req.olderThan)
 	}
-	found, err := workflows.List(ctx, a.Client, a.Namespace, f, req.limit)
+	found, err := a.listRuns(ctx, f, req.limit)
 	if err != nil {
 		return outcome{isList: true, problem: workflows.Reason(err)}
 	}
@@ -112,7 +114,74 @@ func (a *App) list(ctx context.Context, req request) outcome {
 		if r.State == "" {
 			r.State = "UNKNOWN" // a run that upserts no search attributes
 		}
-		out.list = append(out.list, r)
+		if l.Type == workflows.FreezePointsWorkflowName && l.State == workflows.StateFrozen {
+			a.withSettlement(ctx, &r)
+		}
+		if req.state != "" && r.State != req.state {
+			continue
+		}
+		if out.list = append(out.list, r); len(out.list) == req.limit {
+			break
+		}
 	}
 	return out
+}
+
+// listRuns lists the runs f selects. A freeze keeps KylinState FROZEN in
+// visibility once its settlement (a workflow of its own) has released or
+// consumed it, so where the state asked for may be a settlement's, the
+// FROZEN freezes are listed too, for list to read their settlements.
+func (a *App) listRuns(ctx context.Context, f search.Filter, limit int) ([]workflows.Listed, error) {
+	if !slices.Contains(f.Types, workflows.FreezePointsWorkflowName) || !settlementState(workflows.State(f.State)) {
+		return workflows.List(ctx, a.Client, a.Namespace, f, limit)
+	}
+	var found []workflows.Listed
+	if others := slices.DeleteFunc(slices.Clone(f.Types), func(t string) bool { return t == workflows.FreezePointsWorkflowName }); len(others) > 0 {
+		of := f
+		of.Types = others
+		runs, err := workflows.List(ctx, a.Client, a.Namespace, of, limit)
+		if err != nil {
+			return nil, err
+		}
+		found = runs
+	}
+	ff := f
+	ff.Types, ff.State = []string{workflows.FreezePointsWorkflowName}, string(workflows.StateFrozen)
+	freezes, err := workflows.List(ctx, a.Client, a.Namespace, ff, limit)
+	if err != nil {
+		return nil, err
+	}
+	found = append(found, freezes...)
+	slices.SortStableFunc(found, func(x, y workflows.Listed) int { return y.StartedAt.Compare(x.StartedAt) })
+	return found, nil
+}
+
+// settlementState reports whether a freeze in state s may be FROZEN in
+// visibility: s is FROZEN, or a state its settlement reaches.
+func settlementState(s workflows.State) bool {
+	switch s {
+	case workflows.StateFrozen, workflows.StateReleasing, workflows.StateReleased, workflows.StateConsuming, workflows.StateConsumed:
+		return true
+	}
+	return false
+}
+
+// withSettlement shows a FROZEN freeze as its settlement (workflows.SettlementID)
+// stands, when it has one: RELEASING, RELEASED, CONSUMING or CONSUMED, with
+// the points it consumed and released, and whether they may stay frozen.
+func (a *App) withSettlement(ctx context.Context, r *Report) {
+	s, err := a.lookup(ctx, workflows.SettlementID(r.WorkflowID))
+	switch {
+	case errors.Is(err, errNotFound):
+		return
+	case err != nil:
+		r.Error = fmt.Sprintf("reading its settlement %s: %s", workflows.SettlementID(r.WorkflowID), workflows.Reason(err))
+		return
+	case !s.isSettlement():
+		return
+	}
+	settled := s.report()
+	r.State, r.ConsumedPoints, r.ReleasedPoints = settled.State, settled.ConsumedPoints, settled.ReleasedPoints
+	r.Stranded, r.Error = settled.Stranded, cmp.Or(settled.Error, s.failure)
+	r.HoldUntil = nil
 }

@@ -119,7 +119,7 @@ func (a *App) query(ctx context.Context, id, runID string) (workflows.Redemption
 
 // lookupFreeze reads a FreezePointsWorkflow: FREEZING, FAILED (nothing
 // frozen), or FROZEN; a FROZEN freeze that its settlement workflow (see
-// settlementID) has settled is reported as that settlement stands.
+// workflows.SettlementID) has settled is reported as that settlement stands.
 func (a *App) lookupFreeze(ctx context.Context, f found, status enumspb.WorkflowExecutionStatus) (found, error) {
 	id := f.status.WorkflowID
 	f.status.State = workflows.StateFreezing
@@ -150,7 +150,7 @@ func (a *App) lookupFreeze(ctx context.Context, f found, status enumspb.Workflow
 	if res.Replayed {
 		f.status.Replayed = []string{res.Step}
 	}
-	s, err := a.lookup(ctx, settlementID(id))
+	s, err := a.lookup(ctx, workflows.SettlementID(id))
 	switch {
 	case errors.Is(err, errNotFound):
 		return f, nil
@@ -201,10 +201,6 @@ func strandedBy(err error, def workflows.StrandedFreeze) *workflows.StrandedFree
 	def.Certain = false
 	return &def
 }
-
-// settlementID is the ID of the workflow the starter starts to settle the
-// freeze of workflow freezeID: one per freeze, never reused.
-func settlementID(freezeID string) string { return "settle-" + freezeID }
 
 // statusName is "FAILED" for WORKFLOW_EXECUTION_STATUS_FAILED.
 func statusName(s enumspb.WorkflowExecutionStatus) string {

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/kylinpoints/kylin-points/activities"
+	"github.com/kylinpoints/kylin-points/crm"
 	"github.com/kylinpoints/kylin-points/workflows"
 )
 
@@ -139,7 +140,7 @@ func (a *App) freeze(ctx context.Context, req request) outcome {
 
 // settleFreeze settles the freeze of FreezePointsWorkflow req.id with a
 // ReleasePointsWorkflow or ConsumePointsWorkflow (workflow name) of ID
-// settlementID(req.id), and waits for its end. A repeat of the same
+// workflows.SettlementID(req.id), and waits for its end. A repeat of the same
 // settlement answers from it; another is refused.
 func (a *App) settleFreeze(ctx context.Context, name string, req request) outcome {
 	f, err := a.lookup(ctx, req.id)
@@ -161,7 +162,7 @@ func (a *App) settleFreeze(ctx context.Context, name string, req request) outcom
 		msg := fmt.Sprintf("%s is %s: nothing to settle", req.id, f.status.State)
 		return outcome{report: withError(f.report(), msg), problem: msg}
 	}
-	sid := settlementID(req.id)
+	sid := workflows.SettlementID(req.id)
 	if f.status.State != workflows.StateFrozen {
 		return a.awaitSettlement(ctx, name, req, f, sid)
 	}
@@ -200,8 +201,14 @@ func (a *App) awaitSettlement(ctx context.Context, name string, req request, f f
 	r.State, r.ConsumedPoints, r.ReleasedPoints = string(res.State), res.ConsumedPoints, res.ReleasedPoints
 	r.Error = res.Error
 	out := outcome{report: r}
-	if name == workflows.ConsumePointsWorkflowName && res.State != workflows.StateConsumed {
+	switch {
+	case name == workflows.ConsumePointsWorkflowName && res.State != workflows.StateConsumed:
 		out.problem = fmt.Sprintf("%s: the CRM refused the consume, the points were released: %s", req.id, res.Error)
+	case name == workflows.ConsumePointsWorkflowName && res.ConsumedPoints != cmp.Or(req.points, f.status.Points):
+		// One settlement per freeze: a repeat with other points is not it.
+		out.problem = fmt.Sprintf("%s was already settled by %s: %s of %s points consumed, %s released; a consume of %s is refused",
+			req.id, sid, crm.FormatPoints(res.ConsumedPoints), crm.FormatPoints(f.status.Points), crm.FormatPoints(res.ReleasedPoints), crm.FormatPoints(cmp.Or(req.points, f.status.Points)))
+		out.report.Error = out.problem
 	}
 	return out
 }

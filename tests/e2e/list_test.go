@@ -94,6 +94,22 @@ func TestListFindsRedemptions(t *testing.T) {
 	require.Contains(t, human.Stdout, frozenBob+": FROZEN — 3 points frozen (token ")
 	require.NotContains(t, human.Stdout, "of member")
 
+	// A freeze stays FROZEN in visibility once its settlement released it;
+	// list shows it as its settlement stands, and filters on that.
+	heldFreeze, releasedFreeze := testenv.UniqueName("freeze-list-held"), testenv.UniqueName("freeze-list-released")
+	for _, id := range []string{heldFreeze, releasedFreeze} {
+		starter.runJSON(ctx, t, 0, "freeze", "--member", bob, "--points", "2", "--description", "list test", "--id", id)
+	}
+	starter.runJSON(ctx, t, 0, "release", "--id", releasedFreeze)
+	require.Eventually(t, func() bool {
+		return len(lines("--type", "freeze", "--member", bob, "--json")) == 2
+	}, 30*time.Second, 200*time.Millisecond)
+	require.Equal(t, []string{heldFreeze}, ids(lines("--type", "freeze", "--state", "FROZEN", "--member", bob, "--json")))
+	released := lines("--type", "freeze", "--state", "RELEASED", "--member", bob, "--json")
+	require.Equal(t, []string{releasedFreeze}, ids(released))
+	require.InDelta(t, 2.0, released[0]["releasedPoints"], 1e-9)
+	require.Empty(t, lines("--type", "freeze", "--state", "CONSUMED", "--member", bob, "--json"))
+
 	// The visibility store holds the keyed hash, never the ID.
 	resp, err := tp.Client.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: tp.Namespace(),
 		Query: search.Filter{Types: []string{workflows.RedemptionWorkflowName}, State: "FROZEN"}.Query()})

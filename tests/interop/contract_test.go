@@ -142,6 +142,7 @@ func TestContractMatchesTheCode(t *testing.T) {
 			workflows.ErrFreezeAbandoned, workflows.ErrReleaseFailed, workflows.ErrNotFrozen,
 			pointsnexus.ErrAlreadyStarted, pointsnexus.ErrNothingFrozen,
 			activities.ErrCRMTransient, activities.ErrCRMUnauthorized, activities.ErrCRMRefusing,
+			activities.ErrCRMRefused, workflows.ErrContinueAsNewSuggested,
 		}, doc.column(t, "Error types", 0))
 	})
 }
