@@ -51,7 +51,7 @@ func (d RejectionDetails) MeaningOf() crm.Meaning {
 }
 
 // toTemporal maps a CRM client error of operation op to the Temporal error
-// of its class (docs/design.md, Error classes; the README's table), with what the attempt knows: a
+// of its class (docs/design.md, Error classes; docs/exactly-once.md's table), with what the attempt knows: a
 // refusal is proof that nothing was applied only when it is a business
 // answer under the token, or when no earlier request can have carried the
 // token.
