@@ -1,9 +1,9 @@
 package pointsnexus_test
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/kylinpoints/kylin-points/activities"
 	"github.com/kylinpoints/kylin-points/crm"
+	"github.com/kylinpoints/kylin-points/crm/crmtest"
 	"github.com/kylinpoints/kylin-points/pointsnexus"
 	"github.com/kylinpoints/kylin-points/workflows"
 )
@@ -73,28 +74,6 @@ func CheckoutWorkflow(ctx workflow.Context, order Checkout) (workflows.Redemptio
 	return final, err
 }
 
-// printingCRM stands in for the Kylin CRM: it prints every call, and
-// refuses a freeze of more than 100 points as the CRM would.
-type printingCRM struct{}
-
-func (printingCRM) Freeze(_ context.Context, token string, req crm.Request) (crm.Result, error) {
-	fmt.Printf("  CRM freeze  %s points of %s, token %s…\n", crm.FormatPoints(req.Points), req.MemberID, token[:8])
-	if req.Points > 100 {
-		return crm.Result{}, &crm.Error{Class: crm.ClassRejected, Op: crm.OpFreeze, Status: 200, Code: "POINT_NOT_ENOUGH", Message: "not enough points"}
-	}
-	return crm.Result{Status: 200}, nil
-}
-
-func (printingCRM) Consume(_ context.Context, token string, req crm.Request) (crm.Result, error) {
-	fmt.Printf("  CRM consume %s points of freeze %s…, token %s…\n", crm.FormatPoints(req.Points), req.FreezeToken[:8], token[:8])
-	return crm.Result{Status: 200}, nil
-}
-
-func (printingCRM) Release(_ context.Context, token string, req crm.Request) (crm.Result, error) {
-	fmt.Printf("  CRM release %s points of freeze %s…, token %s…\n", crm.FormatPoints(req.Points), req.FreezeToken[:8], token[:8])
-	return crm.Result{Status: 200}, nil
-}
-
 // A workflow of another team calls kylin-points over Nexus. Here the SDK's
 // test environment runs it with the real service "points", whose redeem
 // operation starts the real RedemptionWorkflow, with the real activities,
@@ -111,12 +90,20 @@ func Example() {
 		{OrderID: "1001", Member: "m-1", Points: 5},
 		{OrderID: "1002", Member: "m-2", Points: 500},
 	} {
+		// A CRM that prints its calls, and refuses a freeze of more than 100
+		// points as the Kylin CRM does a member's who has fewer.
+		kylin := &crmtest.Printer{W: os.Stdout, Prefix: "  ", Refuse: func(req crm.Request) *crm.Error {
+			if req.Points <= 100 {
+				return nil
+			}
+			return &crm.Error{Class: crm.ClassRejected, Op: crm.OpFreeze, Status: 200, Code: "POINT_NOT_ENOUGH", Message: "not enough points"}
+		}}
 		var suite testsuite.WorkflowTestSuite
 		suite.SetLogger(log.NewStructuredLogger(slog.New(slog.DiscardHandler)))
 		env := suite.NewTestWorkflowEnvironment()
 		// The kylin-points worker's side: the workflows, the activities and
 		// the Nexus service.
-		workflows.Register(env, &activities.Activities{CRM: printingCRM{}})
+		workflows.Register(env, &activities.Activities{CRM: kylin})
 		env.RegisterNexusService(pointsnexus.NewService())
 		// The other team's side.
 		env.RegisterWorkflow(CheckoutWorkflow)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/kylinpoints/kylin-points/activities"
 	"github.com/kylinpoints/kylin-points/crm"
+	"github.com/kylinpoints/kylin-points/crm/crmtest"
 	"github.com/kylinpoints/kylin-points/workflows"
 )
 
@@ -53,25 +55,6 @@ func ReserveStock(_ context.Context, order Order) error {
 	return nil
 }
 
-// printingCRM stands in for the Kylin CRM (in production, a *crm.Client):
-// it accepts every call and prints it.
-type printingCRM struct{}
-
-func (printingCRM) Freeze(_ context.Context, token string, req crm.Request) (crm.Result, error) {
-	fmt.Printf("  CRM freeze  %s points of %s, token %s…\n", crm.FormatPoints(req.Points), req.MemberID, token[:8])
-	return crm.Result{Status: 200}, nil
-}
-
-func (printingCRM) Consume(_ context.Context, token string, req crm.Request) (crm.Result, error) {
-	fmt.Printf("  CRM consume %s points of freeze %s…, token %s…\n", crm.FormatPoints(req.Points), req.FreezeToken[:8], token[:8])
-	return crm.Result{Status: 200}, nil
-}
-
-func (printingCRM) Release(_ context.Context, token string, req crm.Request) (crm.Result, error) {
-	fmt.Printf("  CRM release %s points of freeze %s…, token %s…\n", crm.FormatPoints(req.Points), req.FreezeToken[:8], token[:8])
-	return crm.Result{Status: 200}, nil
-}
-
 // A caller's own workflow composes FreezePoints, its own step, and
 // ConsumePoints or ReleasePoints. Its worker registers the activities
 // (with the CRM client) beside its own workflow and activities; here the
@@ -86,7 +69,7 @@ func ExampleFreezePoints() {
 		env := suite.NewTestWorkflowEnvironment()
 		env.RegisterWorkflow(OrderWorkflow)
 		env.RegisterActivity(ReserveStock)
-		env.RegisterActivity(&activities.Activities{CRM: printingCRM{}})
+		env.RegisterActivity(&activities.Activities{CRM: &crmtest.Printer{W: os.Stdout, Prefix: "  "}})
 		env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: order.ID})
 
 		fmt.Println(order.ID + ":")
