@@ -7,7 +7,7 @@ import (
 )
 
 // Class says what a caller should do with a failed CRM call (docs/design.md,
-// Error classes; the README's table says what follows each CRM answer).
+// Error classes; docs/exactly-once.md's table says what follows each CRM answer).
 type Class string
 
 const (
@@ -57,7 +57,7 @@ func (e *Error) Unwrap() error { return e.Err }
 // Retryable reports whether repeating the call with the same token may succeed.
 func (e *Error) Retryable() bool { return e.Class == ClassTransient }
 
-// ClassifyStatus maps a non-2xx HTTP status to its class (the README's table,
+// ClassifyStatus maps a non-2xx HTTP status to its class (docs/exactly-once.md's table,
 // "What happens on each CRM answer").
 // 408, 429 and 5xx are transient. Every other status is rejected: other 4xx
 // by the table, and 1xx/3xx because the client follows no redirects, so the

@@ -12,7 +12,7 @@ import (
 
 // FuzzReadResponse feeds arbitrary statuses, bodies and Retry-After values to
 // the answer parser: it must never panic, and every outcome must be classed
-// as the README's table "What happens on each CRM answer" says.
+// as docs/exactly-once.md's table "What happens on each CRM answer" says.
 func FuzzReadResponse(f *testing.F) {
 	f.Add(200, []byte(`{"success":true,"code":"SUCCESS","data":{"frozen":5}}`), "")
 	f.Add(200, []byte(`{"success":false,"code":"POINT_NOT_ENOUGH","message":"积分不足"}`), "")

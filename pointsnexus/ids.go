@@ -23,7 +23,7 @@ const (
 func FreezeWorkflowID(key string) (string, error) { return workflowID(prefixFreeze, key) }
 
 // RedemptionWorkflowID is the ID of the RedemptionWorkflow OpRedeem starts
-// for key: "redeem-<key>", the form the README recommends to every starter.
+// for key: "redeem-<key>", the form docs/starter.md recommends to every starter.
 func RedemptionWorkflowID(key string) (string, error) { return workflowID(prefixRedeem, key) }
 
 // SettleWorkflowID is the ID of the release or consume of the freeze of key.

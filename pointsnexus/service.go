@@ -30,7 +30,7 @@ import (
 const ServiceName = "points"
 
 // EndpointName is the endpoint the dev stack creates, and the name the
-// README's `temporal operator nexus endpoint create` command gives it.
+// `temporal operator nexus endpoint create` command of docs/integration.md gives it.
 const EndpointName = "kylin-points"
 
 // Operation names, as callers in any language give them.

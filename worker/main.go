@@ -84,6 +84,8 @@ func run() int {
 	}
 	defer c.Close()
 
+	hooks.Server = workerapp.ServerOf(opts)
+	hooks.Notify = func(line string) { fmt.Fprintln(os.Stderr, "worker: "+line) }
 	w, err := workerapp.Start(ctx, c, opts.Namespace, cfg, logger, hooks)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "worker: "+err.Error())

@@ -29,5 +29,5 @@
 // RunURL, and ErrorType and Reason to read the errors they return.
 //
 // docs/design.md explains the states, the token rule, the timings and the
-// error classes; the README's table says what happens on each CRM answer.
+// error classes; docs/exactly-once.md's table says what happens on each CRM answer.
 package workflows

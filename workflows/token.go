@@ -9,7 +9,7 @@ import (
 )
 
 // TokenNamespace is the fixed UUIDv5 namespace of kylin-points business tokens.
-// It is written here and in the README, and must never change: changing it
+// It is written here and in docs/exactly-once.md, and must never change: changing it
 // would give every in-flight redemption new tokens and freeze points twice.
 var TokenNamespace = uuid.MustParse("fbb484b0-fc3c-47bb-9ccd-61b523496121")
 

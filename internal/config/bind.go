@@ -29,6 +29,10 @@ func (b *binder) bind(settings ...Setting) {
 			b.vals[s.Env] = b.fs.String(s.Flag, "", s.Help)
 		case s.Flag == "":
 			b.vals[s.Env] = &def
+		case s.Switch:
+			v := switchValue(def)
+			b.fs.Var(&v, s.Flag, s.Help)
+			b.vals[s.Env] = (*string)(&v)
 		default:
 			b.vals[s.Env] = b.fs.String(s.Flag, def, s.Help)
 		}
@@ -63,3 +67,11 @@ func (b *binder) required(p *Problems, s Setting) string {
 	}
 	return v
 }
+
+// switchValue is the flag.Value of a Switch setting: a string that a bare
+// --flag sets to "true", as the flag package does for a boolean flag.
+type switchValue string
+
+func (v *switchValue) String() string     { return string(*v) }
+func (v *switchValue) Set(s string) error { *v = switchValue(s); return nil }
+func (v *switchValue) IsBoolFlag() bool   { return true }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/kylinpoints/kylin-points/internal/search"
 )
 
 const testSecret = "s3cr3t-VALUE-never-shown"
@@ -279,7 +281,10 @@ func TestHelp(t *testing.T) {
 	WriteWorkerUsage(&help)
 	for _, s := range WorkerSettings {
 		require.Contains(t, help.String(), s.Env)
-		if s.Flag != "" {
+		switch {
+		case s.Switch:
+			require.Contains(t, help.String(), "--"+s.Flag+"[="+s.Arg+"]")
+		case s.Flag != "":
 			require.Contains(t, help.String(), "--"+s.Flag+" ")
 		}
 	}
@@ -306,6 +311,10 @@ func TestSearchSettings(t *testing.T) {
 		{"unknown mode", []string{"--member-search", "plain"}, Search{}, `KYLIN_MEMBER_SEARCH (--member-search) "plain" is not hash, raw or none`},
 		{"short key", []string{"--member-hash-key-file", short}, Search{}, "must hold a key of at least 16 characters"},
 		{"not a bool", []string{"--search-attributes", "sometimes"}, Search{}, `KYLIN_SEARCH_ATTRIBUTES (--search-attributes) "sometimes" must be true or false`},
+		{"create: a bare flag means true", []string{"--create-search-attributes"}, Search{Enabled: true, Create: search.CreateAlways, MemberMode: "none"}, ""},
+		{"create: never", []string{"--create-search-attributes=false"}, Search{Enabled: true, Create: search.CreateNever, MemberMode: "none"}, ""},
+		{"create: auto said aloud", []string{"--create-search-attributes=auto"}, Search{Enabled: true, MemberMode: "none"}, ""},
+		{"create: not a mode", []string{"--create-search-attributes=sometimes"}, Search{}, `KYLIN_CREATE_SEARCH_ATTRIBUTES (--create-search-attributes) "sometimes" must be auto, true or false`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -320,5 +329,27 @@ func TestSearchSettings(t *testing.T) {
 			require.Equal(t, tt.want, cfg.Search)
 			require.NotContains(t, cfg.Search.String(), "0123456789abcdef")
 		})
+	}
+}
+
+// KYLIN_CREATE_SEARCH_ATTRIBUTES sets the creation; the flag wins over it.
+func TestCreateSearchAttributesVariable(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		env  string
+		args []string
+		want search.Creation
+	}{
+		{"", nil, search.CreateOnLocalDevServer},
+		{"true", nil, search.CreateAlways},
+		{"1", nil, search.CreateAlways},
+		{"FALSE", nil, search.CreateNever},
+		{"Auto", nil, search.CreateOnLocalDevServer},
+		{"true", []string{"--create-search-attributes=false"}, search.CreateNever},
+		{"false", []string{"--create-search-attributes"}, search.CreateAlways},
+	} {
+		cfg, err := Load(tt.args, mapEnv(with(minimal(), "KYLIN_CREATE_SEARCH_ATTRIBUTES", tt.env)))
+		require.NoError(t, err, "%q %v", tt.env, tt.args)
+		require.Equal(t, tt.want, cfg.Search.Create, "%q %v", tt.env, tt.args)
 	}
 }

@@ -13,6 +13,9 @@ import (
 type Search struct {
 	// Enabled says the workflows upsert the search attributes (worker only).
 	Enabled bool
+	// Create says whether the worker creates the attributes its namespace
+	// lacks (worker only).
+	Create search.Creation
 	// MemberMode is search.MemberHashed, search.MemberRaw or search.MemberNone.
 	MemberMode string
 	// MemberKey is the hash key of search.MemberHashed; never printed.
@@ -26,7 +29,7 @@ func (s Search) MemberValue(memberID string) string {
 
 // String names the settings, never the key.
 func (s Search) String() string {
-	return sprintf("Search{Enabled:%t Member:%s}", s.Enabled, s.MemberMode)
+	return sprintf("Search{Enabled:%t Create:%s Member:%s}", s.Enabled, s.Create, s.MemberMode)
 }
 
 // search reads the search settings; withEnabled reads KYLIN_SEARCH_ATTRIBUTES
@@ -40,6 +43,7 @@ func (b *binder) search(p *Problems, withEnabled bool) Search {
 			p.add(SearchAttributes, "%q must be true or false", v)
 		}
 		s.Enabled = on
+		s.Create = creation(p, b.value(CreateSearchAttributes))
 	}
 	if file := b.value(MemberHashKeyFile); file != "" {
 		key, err := secretfile.Read(file)
@@ -69,4 +73,20 @@ func (b *binder) search(p *Problems, withEnabled bool) Search {
 		p.add(MemberSearch, "%q is not hash, raw or none", s.MemberMode)
 	}
 	return s
+}
+
+// creation reads KYLIN_CREATE_SEARCH_ATTRIBUTES: auto, or a boolean.
+func creation(p *Problems, v string) search.Creation {
+	if v == "" || strings.EqualFold(v, "auto") {
+		return search.CreateOnLocalDevServer
+	}
+	on, err := strconv.ParseBool(v)
+	switch {
+	case err != nil:
+		p.add(CreateSearchAttributes, "%q must be auto, true or false", v)
+		return search.CreateOnLocalDevServer
+	case on:
+		return search.CreateAlways
+	}
+	return search.CreateNever
 }

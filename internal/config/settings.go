@@ -19,6 +19,9 @@ type Setting struct {
 	Arg string
 	// Help says what the value means.
 	Help string
+	// Switch makes the flag work bare, as a boolean flag does: --flag means
+	// true, --flag=false false.
+	Switch bool
 }
 
 // Name is how problems refer to the setting: "KYLIN_CRM_TIMEOUT (--crm-timeout)".
@@ -70,6 +73,8 @@ var (
 		Help: "AES-256-GCM payload keys, one id=base64key a line, the first encrypts; unset = payloads in plaintext"}
 	SearchAttributes = Setting{Env: "KYLIN_SEARCH_ATTRIBUTES", Flag: "search-attributes", Default: "true", Arg: "BOOL",
 		Help: "upsert the KylinState, KylinPoints, KylinMember and KylinHoldUntil search attributes (the namespace must have them)"}
+	CreateSearchAttributes = Setting{Env: "KYLIN_CREATE_SEARCH_ATTRIBUTES", Flag: "create-search-attributes", Default: "auto", Arg: "MODE", Switch: true,
+		Help: "create the search attributes the namespace lacks through the operator API: auto (only on a local development server: a loopback address, data in SQLite), true (anywhere) or false (never); never silently"}
 	MemberSearch = Setting{Env: "KYLIN_MEMBER_SEARCH", Flag: "member-search", Arg: "MODE",
 		Help: "how KylinMember holds the member: hash (keyed, with KYLIN_MEMBER_HASH_KEY_FILE), raw (the ID itself, opt-in) or none; default hash when the key file is set, else none"}
 	MemberHashKeyFile = Setting{Env: "KYLIN_MEMBER_HASH_KEY_FILE", Flag: "member-hash-key-file", Arg: "PATH",
@@ -81,7 +86,7 @@ var WorkerSettings = []Setting{
 	TemporalAddress, TemporalNamespace, TaskQueue,
 	CRMBaseURL, CRMServiceName, CRMServiceSecret, CRMServiceSecretFile, CRMTimeout,
 	CRMMemberType, CRMChannelType, CRMFreezePath, CRMReleasePath, CRMConsumePath, CRMMaxQPS,
-	LogLevel, MetricsAddr, PayloadKeyFile, SearchAttributes, MemberSearch, MemberHashKeyFile, WorkerDeploymentName, WorkerBuildID,
+	LogLevel, MetricsAddr, PayloadKeyFile, SearchAttributes, CreateSearchAttributes, MemberSearch, MemberHashKeyFile, WorkerDeploymentName, WorkerBuildID,
 }
 
 // StarterSettings are the settings every starter command takes, in --help order.
@@ -92,7 +97,10 @@ func WriteUsage(w io.Writer, settings []Setting) {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	for _, s := range settings {
 		flag := "(environment only)"
-		if s.Flag != "" {
+		switch {
+		case s.Switch:
+			flag = "--" + s.Flag + "[=" + s.Arg + "]"
+		case s.Flag != "":
 			flag = "--" + s.Flag + " " + s.Arg
 		}
 		line := "  " + flag + "\t" + s.Env + "\t" + s.Help

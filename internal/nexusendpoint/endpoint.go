@@ -1,7 +1,7 @@
 // Package nexusendpoint creates the Nexus endpoint through which other
 // namespaces reach the "points" service: the dev stack does it on its own
 // server, the tests on theirs. On a shared cluster an operator does the same
-// with `temporal operator nexus endpoint create` (README).
+// with `temporal operator nexus endpoint create` (docs/integration.md).
 package nexusendpoint
 
 import (

@@ -24,32 +24,66 @@ func missingIn(ctx context.Context, op operatorservice.OperatorServiceClient, na
 	return missing, nil
 }
 
-// MissingError says which attributes a namespace lacks and how to add them.
+// MissingError says which attributes a namespace lacks and how to add them
+// where it lives: the temporal CLI's commands for a self-hosted cluster,
+// tcld or the Cloud UI for Temporal Cloud.
 type MissingError struct {
 	Namespace string
 	Missing   []Attribute
+	// Server is where the namespace lives, as the worker's connection says.
+	Server Server
+	// CreateErr, when set, is why creating them through the operator API
+	// (KYLIN_CREATE_SEARCH_ATTRIBUTES) failed.
+	CreateErr error
 }
 
 func (e *MissingError) Error() string {
-	cmds := make([]string, len(e.Missing))
-	names := make([]string, len(e.Missing))
-	for i, a := range e.Missing {
-		names[i], cmds[i] = a.Name+" ("+a.TypeName()+")", a.CreateCommand(e.Namespace)
+	var b strings.Builder
+	fmt.Fprintf(&b, "namespace %s lacks the search attributes %s", e.Namespace, names(e.Missing))
+	if e.CreateErr != nil {
+		fmt.Fprintf(&b, ", and creating them through the operator API failed (%v)", e.CreateErr)
 	}
-	return fmt.Sprintf("namespace %s lacks the search attributes %s: create them with %s; or set KYLIN_SEARCH_ATTRIBUTES=false",
-		e.Namespace, strings.Join(names, ", "), strings.Join(cmds, " && "))
+	local := "create them with " + joinCommands(e.Missing, Attribute.CreateCommand, e.Namespace)
+	switch {
+	case e.Server.Cloud() && e.Server.CloudAddress():
+		fmt.Fprintf(&b, ": on Temporal Cloud, add them in the Cloud UI (the namespace's Search Attributes) or with %s",
+			TcldCommand(e.Namespace, e.Missing))
+	case e.Server.Cloud():
+		fmt.Fprintf(&b, ": on Temporal Cloud (an API key is set), add them in the Cloud UI (the namespace's Search Attributes) or with %s; "+
+			"on a self-hosted cluster, %s", TcldCommand(e.Namespace, e.Missing), local)
+	default:
+		fmt.Fprintf(&b, ": %s; or let the worker create them with --create-search-attributes (KYLIN_CREATE_SEARCH_ATTRIBUTES=true)", local)
+	}
+	b.WriteString("; or set KYLIN_SEARCH_ATTRIBUTES=false")
+	return b.String()
 }
 
-// Check returns a *MissingError when namespace lacks any of the Attributes.
-func Check(ctx context.Context, op operatorservice.OperatorServiceClient, namespace string) error {
-	missing, err := missingIn(ctx, op, namespace)
-	if err != nil {
-		return err
+// names lists attributes as "KylinState (Keyword), KylinPoints (Double)".
+func names(as []Attribute) string {
+	out := make([]string, len(as))
+	for i, a := range as {
+		out[i] = a.Name + " (" + a.TypeName() + ")"
 	}
-	if len(missing) > 0 {
-		return &MissingError{Namespace: namespace, Missing: missing}
+	return strings.Join(out, ", ")
+}
+
+// joinCommands joins one command per attribute with " && ".
+func joinCommands(as []Attribute, command func(Attribute, string) string, namespace string) string {
+	out := make([]string, len(as))
+	for i, a := range as {
+		out[i] = command(a, namespace)
 	}
-	return nil
+	return strings.Join(out, " && ")
+}
+
+// TcldCommand is the tcld command that adds as to a Temporal Cloud namespace.
+func TcldCommand(namespace string, as []Attribute) string {
+	var b strings.Builder
+	b.WriteString("tcld namespace search-attributes add --namespace " + namespace)
+	for _, a := range as {
+		b.WriteString(" --search-attribute " + a.Name + "=" + a.TypeName())
+	}
+	return b.String()
 }
 
 // Register adds the Attributes that namespace lacks: the dev stack and the
@@ -59,8 +93,13 @@ func Register(ctx context.Context, op operatorservice.OperatorServiceClient, nam
 	if err != nil || len(missing) == 0 {
 		return err
 	}
+	return add(ctx, op, namespace, missing)
+}
+
+// add adds attributes to namespace through the operator API.
+func add(ctx context.Context, op operatorservice.OperatorServiceClient, namespace string, attributes []Attribute) error {
 	req := &operatorservice.AddSearchAttributesRequest{Namespace: namespace, SearchAttributes: map[string]enumspb.IndexedValueType{}}
-	for _, a := range missing {
+	for _, a := range attributes {
 		req.SearchAttributes[a.Name] = a.Type
 	}
 	if _, err := op.AddSearchAttributes(ctx, req); err != nil {

@@ -100,6 +100,10 @@ type App struct {
 	// FreezeWait bounds how long redeem and freeze wait for the freeze; 0 means
 	// the workflows' freeze timeout plus 30s.
 	FreezeWait time.Duration
+	// PollerCheck is how long redeem and freeze wait for the freeze before
+	// they check that a worker polls the task queue, and say so on stderr
+	// when none does; 0 means 3s.
+	PollerCheck time.Duration
 	// Search is how list writes the member it filters on; set from the
 	// command line and the environment on every run.
 	Search config.Search

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -154,4 +156,28 @@ func TestHelp(t *testing.T) {
 func quote(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// docs/starter.md lists every command's usage line, in --help's order, as
+// --help prints it (the page aligns them and may add a # comment).
+func TestStarterPageListsEveryCommand(t *testing.T) {
+	t.Parallel()
+	raw, err := os.ReadFile(filepath.Join("..", "..", "docs", "starter.md"))
+	require.NoError(t, err)
+	text := string(raw)
+	start, end := "<!-- starter-usage:start -->", "<!-- starter-usage:end -->"
+	i, j := strings.Index(text, start), strings.Index(text, end)
+	require.True(t, i >= 0 && j > i, "docs/starter.md has no block starter-usage")
+	var got []string
+	for _, line := range strings.Split(text[i+len(start):j], "\n") {
+		line, _, _ = strings.Cut(line, "#")
+		if line = strings.Join(strings.Fields(line), " "); line != "" && !strings.HasPrefix(line, "```") {
+			got = append(got, line)
+		}
+	}
+	var want []string
+	for _, c := range commands {
+		want = append(want, c.usage)
+	}
+	require.Equal(t, want, got)
 }

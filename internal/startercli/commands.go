@@ -63,7 +63,8 @@ var commands = []*command{
 		summary: "freeze points and hold them for confirm or cancel",
 		details: "Starts a RedemptionWorkflow (a workflow ID is never reused) and returns once the freeze has\n" +
 			"settled: FROZEN (exit 0) or FAILED (exit 1). Then run confirm or cancel; without either the\n" +
-			"points are released when the hold ends.",
+			"points are released when the hold ends. When no worker has polled the task queue lately, it says\n" +
+			"so on stderr after a few seconds and keeps waiting.",
 		flags: []flagSpec{flagMember, flagPoints, flagDescription, flagShop, flagStartID, flagHold},
 		check: checkRedeem,
 		run:   (*App).redeem,
@@ -108,7 +109,8 @@ var commands = []*command{
 		usage:   "starter freeze --member ID --points N --description TEXT [--shop CODE] [--id WORKFLOW_ID]",
 		summary: "run the freeze step alone (FreezePointsWorkflow)",
 		details: "Starts a FreezePointsWorkflow and waits for its result: FROZEN with the freeze token (exit 0) or\n" +
-			"FAILED (exit 1). The frozen points are then the caller's to settle: starter consume or release.",
+			"FAILED (exit 1). The frozen points are then the caller's to settle: starter consume or release.\n" +
+			"When no worker has polled the task queue lately, it says so on stderr and keeps waiting.",
 		flags: []flagSpec{flagMember, flagPoints, flagDescription, flagShop, flagStartID},
 		check: checkFreeze,
 		run:   (*App).freeze,
@@ -120,7 +122,7 @@ var commands = []*command{
 		details: "Lists the runs the filters select, from their search attributes (no worker is asked): one line each\n" +
 			"with its Web UI link, or with --json one JSON object a line. For example, what is still FROZEN for\n" +
 			"a member: --state FROZEN --member ID; what has been RELEASING for an hour: --state RELEASING\n" +
-			"--older-than 1h. The namespace must have the search attributes (see the README).",
+			"--older-than 1h. The namespace must have the search attributes (docs/production.md).",
 		flags: []flagSpec{flagState, flagListMember, flagOlderThan, flagType, flagLimit},
 		check: checkList,
 		run:   (*App).list,

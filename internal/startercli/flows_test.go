@@ -1,10 +1,12 @@
 package startercli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,11 +16,13 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	failurepb "go.temporal.io/api/failure/v1"
 	"go.temporal.io/api/serviceerror"
+	taskqueuepb "go.temporal.io/api/taskqueue/v1"
 	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/mocks"
 	"go.temporal.io/sdk/temporal"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/kylinpoints/kylin-points/workflows"
 )
@@ -638,4 +642,88 @@ func TestDescribeNamesTheMemberOnlyWhenKnown(t *testing.T) {
 			require.Equal(t, tt.want, describe(tt.report))
 		})
 	}
+}
+
+// signalWriter is a Stderr that closes wrote at its first write.
+type signalWriter struct {
+	mu    sync.Mutex
+	buf   strings.Builder
+	wrote chan struct{}
+}
+
+func (w *signalWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.buf.Len() == 0 {
+		close(w.wrote)
+	}
+	return w.buf.Write(p)
+}
+
+func (w *signalWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
+// While redeem and freeze wait for a freeze that no worker picks up, they
+// say so on stderr in one line and keep waiting: the freeze here settles
+// only after that line, and the command still ends FROZEN, its JSON alone
+// on stdout.
+func TestStartSaysWhenNoWorkerPolls(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		cmd, name string
+		v         any
+	}{
+		{"redeem", workflows.RedemptionWorkflowName, redemption("redeem-w", workflows.StateFrozen)},
+		{"freeze", workflows.FreezePointsWorkflowName, workflows.FreezeResult{MemberID: "m-1", Points: 5, FreezeToken: "tok"}},
+	} {
+		t.Run(tc.cmd, func(t *testing.T) {
+			t.Parallel()
+			stderr := &signalWriter{wrote: make(chan struct{})}
+			c := &mocks.Client{}
+			c.On("NewWithStartWorkflowOperation", mock.Anything, tc.name, mock.Anything).Return(startOp{runID: "r"})
+			h := &mocks.WorkflowUpdateHandle{}
+			h.On("Get", mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
+				select {
+				case <-stderr.wrote:
+				case <-time.After(10 * time.Second):
+				}
+				switch v := tc.v.(type) {
+				case workflows.RedemptionStatus:
+					*args.Get(1).(*workflows.RedemptionStatus) = v
+				case workflows.FreezeResult:
+					*args.Get(1).(*workflows.FreezeResult) = v
+				}
+			}).Return(nil)
+			c.On("UpdateWithStartWorkflow", mock.Anything, mock.Anything).Return(h, nil)
+			c.On("DescribeTaskQueue", mock.Anything, "kylin-points", enumspb.TASK_QUEUE_TYPE_WORKFLOW).Return(
+				&workflowservice.DescribeTaskQueueResponse{Pollers: []*taskqueuepb.PollerInfo{
+					{Identity: "gone@host", LastAccessTime: timestamppb.New(time.Now().Add(-10 * time.Minute))}}}, nil)
+			app := newApp(c)
+			app.FreezeWait, app.PollerCheck = time.Minute, time.Millisecond
+			var stdout bytes.Buffer
+			app.Stdout, app.Stderr = &stdout, stderr
+			code := app.Run(context.Background(), []string{tc.cmd, "--member", "m-1", "--points", "5", "--description", "d", "--id", tc.cmd + "-w", "--json"})
+			require.Equal(t, ExitOK, code, stderr.String())
+			require.Equal(t, "starter: no worker has polled task queue kylin-points in namespace default in the last 2m0s: "+
+				"still waiting for the freeze (start a worker with KYLIN_TASK_QUEUE=kylin-points; Ctrl-C stops waiting, not the run)\n", stderr.String())
+			require.Equal(t, "FROZEN", decodeReport(t, stdout.String())["state"])
+		})
+	}
+}
+
+func TestPolledSince(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	at := func(ago time.Duration) *taskqueuepb.PollerInfo {
+		return &taskqueuepb.PollerInfo{LastAccessTime: timestamppb.New(now.Add(-ago))}
+	}
+	since := now.Add(-recentPoll)
+	require.False(t, polledSince(nil, since), "no poller")
+	require.False(t, polledSince([]*taskqueuepb.PollerInfo{at(3 * time.Minute), at(10 * time.Minute)}, since), "only pollers gone for minutes")
+	require.False(t, polledSince([]*taskqueuepb.PollerInfo{{}}, since), "a poller without a time")
+	require.True(t, polledSince([]*taskqueuepb.PollerInfo{at(10 * time.Minute), at(70 * time.Second)}, since), "one in a long poll")
+	require.True(t, polledSince([]*taskqueuepb.PollerInfo{at(0)}, since))
 }

@@ -32,7 +32,9 @@ func (a *App) redeem(ctx context.Context, req request) outcome {
 	id := cmp.Or(req.id, "redeem-"+uuid.NewString())
 	wctx, cancel := context.WithTimeout(ctx, a.freezeWait())
 	defer cancel()
+	stopCheck := a.warnIfNoWorker(wctx)
 	st, runID, err := workflows.Redeem(wctx, a.Client, id, a.TaskQueue, in)
+	stopCheck()
 	if err != nil {
 		pending := Report{WorkflowID: id, RunID: runID, MemberID: req.member, Points: req.points}
 		if runID != "" {
@@ -109,7 +111,9 @@ func (a *App) freeze(ctx context.Context, req request) outcome {
 	id := cmp.Or(req.id, "freeze-"+uuid.NewString())
 	wctx, cancel := context.WithTimeout(ctx, a.freezeWait())
 	defer cancel()
+	stopCheck := a.warnIfNoWorker(wctx)
 	res, runID, err := workflows.Freeze(wctx, a.Client, id, a.TaskQueue, in)
+	stopCheck()
 	report := Report{WorkflowID: id, RunID: runID, MemberID: req.member, Points: req.points}
 	if runID != "" {
 		report.FreezeToken = workflows.BusinessToken(id, workflows.StepFreeze)

@@ -55,6 +55,22 @@ type Options struct {
 	// Register, when set, registers the workflows and activities instead of
 	// workflows.Register, e.g. a test's changed workflow under the same name.
 	Register func(worker.Registry, *activities.Activities)
+	// Server is where the client connects: whether the namespace is on a
+	// local development server or on Temporal Cloud decides what Start does
+	// when it lacks the search attributes (search.Ensure). RunWithOptions
+	// fills it from the configuration when it is zero.
+	Server search.Server
+	// Notify, when set, hears the one line an operator must read, e.g. that
+	// the worker created the search attributes; unset, it is logged.
+	Notify func(line string)
+}
+
+func (o Options) notify(logger *zap.Logger, line string) {
+	if o.Notify != nil {
+		o.Notify(line)
+		return
+	}
+	logger.Warn(line)
 }
 
 func (o Options) polling(on bool) {
@@ -77,6 +93,11 @@ func ClientOptions(cfg config.Config, logger *zap.Logger, o Options) (client.Opt
 	opts.FailureConverter = o.FailureConverter
 	opts.Interceptors = append(opts.Interceptors, o.Interceptors...)
 	return opts, nil
+}
+
+// ServerOf is where opts connect, for Options.Server.
+func ServerOf(opts client.Options) search.Server {
+	return search.Server{HostPort: opts.HostPort, APIKey: opts.Credentials != nil}
 }
 
 // Dial connects to Temporal; its error names the address and namespace.
@@ -148,13 +169,20 @@ type Running struct {
 	logger *zap.Logger
 }
 
-// Start checks that namespace (c's) has the search attributes when
+// Start makes sure namespace (c's) has the search attributes when
 // cfg.Search.Enabled (a workflow upserting one it lacks would fail its
-// tasks), then creates the worker of cfg on c and starts it polling.
+// tasks): when it lacks them, it creates them as cfg.Search.Create allows
+// and says so through o.Notify, or fails with a *search.MissingError saying
+// how to add them where the namespace lives. It then creates the worker of
+// cfg on c and starts it polling.
 func Start(ctx context.Context, c client.Client, namespace string, cfg config.Config, logger *zap.Logger, o Options) (*Running, error) {
 	if cfg.Search.Enabled {
-		if err := search.Check(ctx, c.OperatorService(), namespace); err != nil {
+		created, err := search.Ensure(ctx, c, namespace, o.Server, cfg.Search.Create)
+		if err != nil {
 			return nil, err
+		}
+		if created != nil {
+			o.notify(logger, created.String())
 		}
 	}
 	r := &Running{fatal: make(chan error, 1), o: o, cfg: cfg, logger: logger}
@@ -216,6 +244,9 @@ func RunWithOptions(ctx context.Context, c client.Client, cfg config.Config, log
 	opts, err := config.ClientOptions(cfg.Temporal)
 	if err != nil {
 		return err
+	}
+	if o.Server == (search.Server{}) {
+		o.Server = ServerOf(opts)
 	}
 	r, err := Start(ctx, c, opts.Namespace, cfg, logger, o)
 	if err != nil {

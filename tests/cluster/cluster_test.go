@@ -163,7 +163,7 @@ func (c *temporalCluster) registerNamespace(ctx context.Context) {
 		}
 		require.NoError(c.t, testenv.Pause(ctx, 500*time.Millisecond), "namespace %s never usable: %v", namespace, err)
 	}
-	// As an operator does once per namespace (README): the workers refuse
+	// As an operator does once per namespace (docs/production.md): the workers refuse
 	// a namespace without the search attributes the workflows upsert.
 	require.NoError(c.t, search.Register(ctx, ready.OperatorService(), namespace))
 }

@@ -15,8 +15,8 @@ import (
 )
 
 // TestBinaries runs the real worker and starter binaries as processes
-// against the in-process server and the sandbox, the way the README tells
-// users to, and checks the starter's JSON, its exit codes and the CRM's
+// against the in-process server and the sandbox, the way docs/production.md
+// tells users to, and checks the starter's JSON, its exit codes and the CRM's
 // ledger. The worker must stop gracefully on SIGTERM at the end.
 func TestBinaries(t *testing.T) {
 	t.Parallel()

@@ -11,7 +11,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/workflowservice/v1"
-	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/kylinpoints/kylin-points/crm/sandbox"
 	"github.com/kylinpoints/kylin-points/internal/search"
@@ -126,38 +125,4 @@ func TestListFindsRedemptions(t *testing.T) {
 	res := testenv.RunCommand(ctx, t, keyless.bin, keyless.env, "list", "--member", alice)
 	require.Equal(t, 1, res.Code)
 	require.Contains(t, res.Stderr, "list --member needs the member hash key file the workers use (KYLIN_MEMBER_HASH_KEY_FILE)")
-}
-
-// A worker whose namespace lacks the search attributes says so at start,
-// naming the commands that add them, and exits 1 before polling.
-func TestWorkerRefusesANamespaceWithoutTheSearchAttributes(t *testing.T) {
-	t.Parallel()
-	tp := testenv.SharedTemporal(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	ns := testenv.UniqueName("bare-ns")
-	_, err := tp.Client.WorkflowService().RegisterNamespace(ctx, &workflowservice.RegisterNamespaceRequest{
-		Namespace: ns, WorkflowExecutionRetentionPeriod: durationpb.New(24 * time.Hour)})
-	require.NoError(t, err)
-	bare := &testenv.Temporal{Server: tp.Server, Client: tp.Client}
-	worker := testenv.Binary(t, "./worker")
-	env := testenv.Env("TEMPORAL_ADDRESS="+bare.HostPort(), "TEMPORAL_NAMESPACE="+ns, "KYLIN_CRM_BASE_URL=http://127.0.0.1:1")
-	require.Eventually(t, func() bool {
-		res := testenv.RunCommand(ctx, t, worker, env)
-		return res.Code == 1 && strings.Contains(res.Stderr, "lacks the search attributes")
-	}, 30*time.Second, time.Second, "the new namespace may take a moment to be known")
-	res := testenv.RunCommand(ctx, t, worker, env)
-	var problem []string
-	for _, l := range strings.Split(res.Stderr, "\n") {
-		if strings.HasPrefix(l, "worker: ") { // the rest is the log
-			problem = append(problem, l)
-		}
-	}
-	require.Len(t, problem, 1, "one line: %s", res.Stderr)
-	for _, a := range search.Attributes {
-		require.Contains(t, problem[0], a.CreateCommand(ns))
-	}
-	require.Contains(t, problem[0], "KYLIN_SEARCH_ATTRIBUTES=false")
-	res = testenv.RunCommand(ctx, t, worker, append(env, "KYLIN_SEARCH_ATTRIBUTES=not-a-bool"))
-	require.Equal(t, 2, res.Code, "a bad setting is bad usage")
 }

@@ -17,13 +17,13 @@ import (
 	"github.com/kylinpoints/kylin-points/workflows"
 )
 
-// TestCLIRecipes runs the README's temporal CLI lines, as written, against
+// TestCLIRecipes runs the temporal CLI lines of docs/integration.md, as written, against
 // the dev stack, and checks each answer against docs/contract.md and the
 // sandbox's ledger; then starts each workflow again, which must be refused,
-// and creates a Nexus endpoint with the README's command.
+// and creates a Nexus endpoint with the page's command.
 func TestCLIRecipes(t *testing.T) {
 	temporal := requireTool(t, "temporal", "build it with `go install github.com/temporalio/cli/cmd/temporal@v1.5.1` (.ci/run does)")
-	recipes := readmeBlock(t, "cli-recipes")
+	recipes := docBlock(t, integrationPage, "cli-recipes")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	stack := testenv.StartDevStack(ctx, t, devstack.Options{NoUI: true})
@@ -31,7 +31,7 @@ func TestCLIRecipes(t *testing.T) {
 	env := testenv.Env("TEMPORAL_ADDRESS="+stack.TemporalAddr(), "TEMPORAL_NAMESPACE="+devstack.Namespace)
 	cli := func(args []string) testenv.Result {
 		t.Helper()
-		require.Equal(t, "temporal", args[0], "a README recipe runs the temporal CLI: %v", args)
+		require.Equal(t, "temporal", args[0], "a documented recipe runs the temporal CLI: %v", args)
 		return testenv.RunCommand(ctx, t, temporal, env, args[1:]...)
 	}
 	doc := readContract(t)
@@ -49,7 +49,7 @@ func TestCLIRecipes(t *testing.T) {
 			require.NoError(t, json.Unmarshal([]byte(flagValue(args, "--input")), &in))
 			members[id] = in.MemberID
 		case "workflow query":
-			// As the README says: query until the freeze has settled.
+			// As the page says: query until the freeze has settled.
 			var st json.RawMessage
 			for {
 				var out struct{ QueryResult []json.RawMessage }
@@ -101,7 +101,7 @@ func TestCLIRecipes(t *testing.T) {
 				return r.Code == 0 && strings.Contains(r.Stdout, "redeem-2001")
 			}, 30*time.Second, 200*time.Millisecond, "%v lists the redemption", args)
 		default:
-			t.Fatalf("the test has no check for the README line %v: add one", args)
+			t.Fatalf("the test has no check for the documented line %v: add one", args)
 		}
 	}
 	require.NotEmpty(t, starts)
@@ -113,7 +113,7 @@ func TestCLIRecipes(t *testing.T) {
 	require.NoError(t, sb.CheckInvariants(ctx))
 
 	t.Run("nexus endpoint", func(t *testing.T) {
-		cmds := readmeBlock(t, "nexus-endpoint")
+		cmds := docBlock(t, integrationPage, "nexus-endpoint")
 		require.Len(t, cmds, 1)
 		args := slices.Clone(cmds[0])
 		// The dev stack made kylin-points already: the same command, another name.

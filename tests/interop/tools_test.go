@@ -1,7 +1,7 @@
 // Package interop holds the contract of kylin-points for callers in other
 // languages: docs/contract.md compared with the code, a TypeScript client
 // (@temporalio/client, tests/interop/src) that runs the workflows by name,
-// and the README's temporal CLI recipes, both against a real in-process
+// and the temporal CLI recipes of docs/integration.md, both against a real in-process
 // server with the worker and the CRM sandbox.
 package interop
 

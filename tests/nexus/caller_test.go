@@ -12,7 +12,7 @@ import (
 
 // The order team's side: workflows of another namespace and task queue that
 // reach kylin-points only through the Nexus endpoint, with the operation
-// references and types of package pointsnexus, as the README shows.
+// references and types of package pointsnexus, as docs/integration.md shows.
 
 // OrderRequest is what the order team's workflow knows of an order.
 type OrderRequest struct {

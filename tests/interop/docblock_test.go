@@ -12,22 +12,29 @@ import (
 	"github.com/kylinpoints/kylin-points/internal/search"
 )
 
-// readmeBlock returns the commands of the README's code block between
-// <!-- name:start --> and <!-- name:end -->, each split into words as sh
-// would: quotes, backslash-newline continuations and # comments.
-func readmeBlock(t *testing.T, name string) [][]string {
+// Pages of the documentation whose blocks tests run or compare.
+var (
+	integrationPage = filepath.Join("docs", "integration.md")
+	productionPage  = filepath.Join("docs", "production.md")
+)
+
+// docBlock returns the commands of the code block between
+// <!-- name:start --> and <!-- name:end --> of page (relative to the module
+// root), each split into words as sh would: quotes, backslash-newline
+// continuations and # comments.
+func docBlock(t *testing.T, page, name string) [][]string {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	raw, err := os.ReadFile(filepath.Join("..", "..", page))
 	require.NoError(t, err)
 	text := string(raw)
 	start, end := "<!-- "+name+":start -->", "<!-- "+name+":end -->"
 	i, j := strings.Index(text, start), strings.Index(text, end)
-	require.True(t, i >= 0 && j > i, "README.md has no block %s", name)
+	require.True(t, i >= 0 && j > i, "%s has no block %s", page, name)
 	block := text[i+len(start) : j]
 	block = block[strings.Index(block, "\n```")+4:]
 	block = block[strings.Index(block, "\n")+1 : strings.LastIndex(block, "```")]
 	cmds, err := shellWords(block)
-	require.NoError(t, err, "block %s", name)
+	require.NoError(t, err, "block %s of %s", name, page)
 	require.NotEmpty(t, cmds)
 	return cmds
 }
@@ -131,13 +138,16 @@ func TestShellWords(t *testing.T) {
 	}
 }
 
-// The README's search-attribute commands are the ones the worker names
-// when its namespace lacks them.
-func TestREADMESearchAttributeCommands(t *testing.T) {
+// The search-attribute commands of docs/production.md are the ones the
+// worker names when its namespace lacks them: the temporal CLI's, and
+// tcld's for Temporal Cloud.
+func TestDocumentedSearchAttributeCommands(t *testing.T) {
 	t.Parallel()
 	var want [][]string
 	for _, a := range search.Attributes {
 		want = append(want, strings.Fields(a.CreateCommand("default")))
 	}
-	require.Equal(t, want, readmeBlock(t, "search-attributes"))
+	require.Equal(t, want, docBlock(t, productionPage, "search-attributes"))
+	require.Equal(t, [][]string{strings.Fields(search.TcldCommand("my-ns.a1b2c", search.Attributes))},
+		docBlock(t, productionPage, "search-attributes-cloud"))
 }
