@@ -8,6 +8,7 @@ package crmcheck
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -225,7 +226,7 @@ func (r *run) call(ctx context.Context, cl *crm.Client, s step) (crm.Result, err
 	case crm.OpConsume:
 		return cl.Consume(ctx, s.token, req)
 	}
-	return cl.Query(ctx, r.BalancePath, map[string]string{"memberId": r.MemberID, "memberType": cl.MemberType})
+	return cl.Query(ctx, r.BalancePath, map[string]string{"memberId": r.MemberID, "memberType": cmp.Or(cl.MemberType, crm.DefaultMemberType)})
 }
 
 // freezeTokenOf is the freeze a settlement names, "" for a freeze.
