@@ -70,6 +70,12 @@ func (a Admin) SetFaults(ctx context.Context, f sandbox.Faults) error {
 	return a.do(ctx, http.MethodPut, "/sandbox/faults", f, nil)
 }
 
+// Script queues scripted faults: the fate of the next requests of their
+// operations (sandbox.ScriptedFault).
+func (a Admin) Script(ctx context.Context, faults ...sandbox.ScriptedFault) error {
+	return a.do(ctx, http.MethodPost, "/sandbox/faults/script", faults, nil)
+}
+
 // Check runs the ledger's invariant checks; the error lists the violations.
 func (a Admin) Check(ctx context.Context) error {
 	return a.do(ctx, http.MethodGet, "/sandbox/check", nil, nil)
