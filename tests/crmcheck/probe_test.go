@@ -222,7 +222,8 @@ func TestProbeSaysWhatStaysFrozen(t *testing.T) {
 		refusals = append(refusals, sandbox.ScriptedFault{Op: crm.OpRelease, Kind: sandbox.ScriptRefuse, Status: 403},
 			sandbox.ScriptedFault{Op: crm.OpConsume, Kind: sandbox.ScriptRefuse, Status: 403})
 	}
-	require.NoError(t, p.sb.Admin().Script(ctx, refusals...))
+	_, err := p.sb.Admin().Script(ctx, refusals...)
+	require.NoError(t, err)
 	rep, res := p.runJSON(ctx, t, 1, "stuck-member", p.env())
 	f1, f2 := rep.RunID+"-f1", rep.RunID+"-f2"
 	require.Equal(t, []crmcheck.Held{{FreezeToken: f1, Points: 0.01, Certain: true}, {FreezeToken: f2, Points: 0.02, Certain: true}}, rep.LeftFrozen)
