@@ -121,32 +121,14 @@ func (c *Client) BuildBody(op string, req Request) (Body, error) {
 }
 
 func (c *Client) call(ctx context.Context, op, path, token string, req Request) (Result, error) {
-	invalid := func(err error) (Result, error) {
-		return Result{}, &Error{Class: ClassInvalid, Op: op, Err: err}
-	}
 	if err := ValidateToken(token); err != nil {
-		return invalid(err)
+		return invalid(op, err)
 	}
 	body, err := c.BuildBody(op, req)
 	if err != nil {
-		return invalid(err)
+		return invalid(op, err)
 	}
-	gp, err := SplitPath(path)
-	if err != nil {
-		return invalid(err)
-	}
-	if c.BaseURL == "" {
-		return invalid(errors.New("CRM base URL is not set"))
-	}
-	if err := ValidateServiceName(c.ServiceName); err != nil {
-		return invalid(err)
-	}
-	payload, err := json.Marshal(body)
-	if err != nil {
-		return invalid(err)
-	}
-
-	return c.send(ctx, op, path, gp, token, payload)
+	return c.post(ctx, op, path, token, body)
 }
 
 // Query sends body, signed, to the read-only endpoint path (e.g. a balance
@@ -154,30 +136,33 @@ func (c *Client) call(ctx context.Context, op, path, token string, req Request) 
 // answers are read; its errors' Op is "query". It changes nothing in the
 // CRM, so `starter crm-check` may call it before and after its steps.
 func (c *Client) Query(ctx context.Context, path string, body any) (Result, error) {
-	const op = "query"
-	invalid := func(err error) (Result, error) {
-		return Result{}, &Error{Class: ClassInvalid, Op: op, Err: err}
-	}
+	return c.post(ctx, "query", path, "", body)
+}
+
+// invalid is the error of a request that was not sent.
+func invalid(op string, err error) (Result, error) {
+	return Result{}, &Error{Class: ClassInvalid, Op: op, Err: err}
+}
+
+// post checks what every request needs, then posts body to path, signed,
+// under token (none when ""), within one attempt's timeout, and reads the
+// answer.
+func (c *Client) post(ctx context.Context, op, path, token string, body any) (Result, error) {
 	gp, err := SplitPath(path)
 	if err != nil {
-		return invalid(err)
+		return invalid(op, err)
 	}
 	if c.BaseURL == "" {
-		return invalid(errors.New("CRM base URL is not set"))
+		return invalid(op, errors.New("CRM base URL is not set"))
 	}
 	if err := ValidateServiceName(c.ServiceName); err != nil {
-		return invalid(err)
+		return invalid(op, err)
 	}
 	payload, err := json.Marshal(body)
 	if err != nil {
-		return invalid(err)
+		return invalid(op, err)
 	}
-	return c.send(ctx, op, path, gp, "", payload)
-}
 
-// send posts payload to path, signed, under token (none when ""), within
-// one attempt's timeout, and reads the answer.
-func (c *Client) send(ctx context.Context, op, path string, gp GatewayPath, token string, payload []byte) (Result, error) {
 	timeout := c.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
@@ -186,7 +171,7 @@ func (c *Client) send(ctx context.Context, op, path string, gp GatewayPath, toke
 	defer cancel()
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(c.BaseURL, "/")+path, bytes.NewReader(payload))
 	if err != nil {
-		return Result{}, &Error{Class: ClassInvalid, Op: op, Err: fmt.Errorf("CRM base URL: %w", err)}
+		return invalid(op, fmt.Errorf("CRM base URL: %w", err))
 	}
 	ts := FormatTimestamp(c.now())
 	hreq.Header.Set("Content-Type", "application/json; charset=utf-8")

@@ -43,19 +43,6 @@ func newCheck(t *testing.T, srv *sandbox.Server, codes crm.Codes) *Check {
 	}
 }
 
-// verdicts are a report's verdicts by step (cleanup steps joined).
-func verdicts(rep Report) map[string]string {
-	out := map[string]string{}
-	for _, s := range rep.Steps {
-		if prev, ok := out[s.Step]; ok {
-			out[s.Step] = prev + "," + s.Verdict
-			continue
-		}
-		out[s.Step] = s.Verdict
-	}
-	return out
-}
-
 // allOK is every step of the sequence ok, but those named in except.
 func allOK(except map[string]string) map[string]string {
 	out := map[string]string{stepBalanceBefore: VerdictOK, stepBalanceAfter: VerdictOK}
@@ -127,7 +114,7 @@ func TestCheckEachProfile(t *testing.T) {
 			srv := startSandbox(t, tt.profile)
 			check := newCheck(t, srv, crm.DefaultCodes())
 			rep := check.Run(ctx)
-			require.Equal(t, tt.first, verdicts(rep), "%+v", rep.Steps)
+			require.Equal(t, tt.first, rep.Verdicts(), "%+v", rep.Steps)
 			require.Empty(t, rep.LeftFrozen)
 			require.Empty(t, rep.Unreachable)
 
@@ -139,7 +126,7 @@ func TestCheckEachProfile(t *testing.T) {
 			again := *check
 			again.Codes, again.RunID = codes, NewRunID(time.Now())
 			rep = again.Run(ctx)
-			require.Equal(t, tt.then, verdicts(rep), "%+v", rep.Steps)
+			require.Equal(t, tt.then, rep.Verdicts(), "%+v", rep.Steps)
 			require.Empty(t, rep.LeftFrozen)
 
 			b, err := srv.Balance(ctx, testMember)
@@ -175,7 +162,7 @@ func TestCheckWithoutBalance(t *testing.T) {
 	check := newCheck(t, srv, crm.DefaultCodes())
 	check.BalancePath = ""
 	rep := check.Run(ctx)
-	v := verdicts(rep)
+	v := rep.Verdicts()
 	require.Equal(t, VerdictUnknown, v["freeze-replay-late"])
 	require.Equal(t, VerdictOK, v["freeze-replay"], "the CRM's replay marker")
 	require.Equal(t, VerdictOK, v[stepCleanup])
@@ -232,7 +219,7 @@ func TestCheckLostAnswersAndAFreezeLeft(t *testing.T) {
 	b, err := srv2.Balance(ctx, testMember)
 	require.NoError(t, err)
 	require.Equal(t, 0.03, b.Frozen, "what the report lists is what the CRM holds")
-	require.Equal(t, VerdictUnknown, verdicts(rep)[stepBalanceAfter], "the balance shows what the check could not settle")
+	require.Equal(t, VerdictUnknown, rep.Verdicts()[stepBalanceAfter], "the balance shows what the check could not settle")
 }
 
 // Cancelling the context (Ctrl-C) stops the sequence, never the settling:
@@ -251,7 +238,7 @@ func TestCheckInterrupted(t *testing.T) {
 	rep := check.Run(ctx)
 	require.True(t, rep.Interrupted)
 	require.Empty(t, rep.LeftFrozen)
-	v := verdicts(rep)
+	v := rep.Verdicts()
 	require.NotContains(t, v, stepRelease, "the sequence stopped")
 	require.Equal(t, VerdictOK, v[stepCleanup], "the freeze was released")
 	require.NotContains(t, v, stepBalanceAfter)

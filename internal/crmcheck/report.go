@@ -165,6 +165,20 @@ func (r *Report) counts() {
 	}
 }
 
+// Verdicts are the verdicts by step; a step run more than once (cleanup)
+// has its verdicts joined by commas, in order.
+func (r Report) Verdicts() map[string]string {
+	out := map[string]string{}
+	for _, s := range r.Steps {
+		if prev, ok := out[s.Step]; ok {
+			out[s.Step] = prev + "," + s.Verdict
+			continue
+		}
+		out[s.Step] = s.Verdict
+	}
+	return out
+}
+
 // stepNamed is the result of the step called name, if it ran.
 func (r Report) stepNamed(name string) (StepResult, bool) {
 	for _, s := range r.Steps {

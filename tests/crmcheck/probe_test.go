@@ -59,23 +59,10 @@ func (p probe) runJSON(ctx context.Context, t *testing.T, code int, member strin
 	return rep, res
 }
 
-// verdicts are a report's verdicts by step, repeated steps joined.
-func verdicts(rep crmcheck.Report) map[string]string {
-	out := map[string]string{}
-	for _, s := range rep.Steps {
-		if prev, ok := out[s.Step]; ok {
-			out[s.Step] = prev + "," + s.Verdict
-			continue
-		}
-		out[s.Step] = s.Verdict
-	}
-	return out
-}
-
 // flagged are the steps with a verdict other than ok, with their verdicts.
 func flagged(rep crmcheck.Report) map[string]string {
 	out := map[string]string{}
-	for step, v := range verdicts(rep) {
+	for step, v := range rep.Verdicts() {
 		if strings.Trim(strings.ReplaceAll(v, crmcheck.VerdictOK, ""), ",") != "" {
 			out[step] = v
 		}
