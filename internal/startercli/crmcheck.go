@@ -54,7 +54,7 @@ var crmCheckFlagHelp = [][2]string{
 	{"--member ID", "the test member whose points the check freezes, releases and consumes (required)"},
 	{"--yes", "say that it may: the check moves real points of the member (required)"},
 	{"--points N", "the amount, " + defaultCheckPoints + " by default, at most KYLIN_CRM_CHECK_MAX_POINTS; the check freezes at most\n" +
-		"twice that at a time and consumes it once; the member needs twice it available"},
+		"twice that at a time and consumes it once; the member needs twice that available"},
 	{"--balance-path PATH", "the CRM's signed balance query, POST {memberId, memberType}, e.g. the sandbox's\n" +
 		"/openapi/v2/member/loyalty/point: read before and after, and around every repeated freeze"},
 	{"--write-codes FILE", "write the codes mapping the CRM showed, as FILE.toml or FILE.json, for KYLIN_CRM_CODES_FILE"},
