@@ -60,6 +60,10 @@ type Client struct {
 	Now func() time.Time
 	// Logger receives one debug line per call; nil means no logging.
 	Logger *zap.Logger
+	// Codes says how a 200 or 201 answer without a `success` field is read
+	// (Codes.WithoutSuccess); nil means DefaultCodes, which reads it as
+	// applied. The worker sets it from KYLIN_CRM_CODES_FILE.
+	Codes *Codes
 }
 
 // Result is the CRM's answer to a successful call.
@@ -117,29 +121,46 @@ func (c *Client) BuildBody(op string, req Request) (Body, error) {
 }
 
 func (c *Client) call(ctx context.Context, op, path, token string, req Request) (Result, error) {
-	invalid := func(err error) (Result, error) {
-		return Result{}, &Error{Class: ClassInvalid, Op: op, Err: err}
-	}
 	if err := ValidateToken(token); err != nil {
-		return invalid(err)
+		return invalid(op, err)
 	}
 	body, err := c.BuildBody(op, req)
 	if err != nil {
-		return invalid(err)
+		return invalid(op, err)
 	}
+	return c.post(ctx, op, path, token, body)
+}
+
+// Query sends body, signed, to the read-only endpoint path (e.g. a balance
+// query) without a business token, and reads the answer as the operations'
+// answers are read; its errors' Op is "query". It changes nothing in the
+// CRM, so `starter crm-check` may call it before and after its steps.
+func (c *Client) Query(ctx context.Context, path string, body any) (Result, error) {
+	return c.post(ctx, "query", path, "", body)
+}
+
+// invalid is the error of a request that was not sent.
+func invalid(op string, err error) (Result, error) {
+	return Result{}, &Error{Class: ClassInvalid, Op: op, Err: err}
+}
+
+// post checks what every request needs, then posts body to path, signed,
+// under token (none when ""), within one attempt's timeout, and reads the
+// answer.
+func (c *Client) post(ctx context.Context, op, path, token string, body any) (Result, error) {
 	gp, err := SplitPath(path)
 	if err != nil {
-		return invalid(err)
+		return invalid(op, err)
 	}
 	if c.BaseURL == "" {
-		return invalid(errors.New("CRM base URL is not set"))
+		return invalid(op, errors.New("CRM base URL is not set"))
 	}
 	if err := ValidateServiceName(c.ServiceName); err != nil {
-		return invalid(err)
+		return invalid(op, err)
 	}
 	payload, err := json.Marshal(body)
 	if err != nil {
-		return invalid(err)
+		return invalid(op, err)
 	}
 
 	timeout := c.Timeout
@@ -150,11 +171,13 @@ func (c *Client) call(ctx context.Context, op, path, token string, req Request) 
 	defer cancel()
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(c.BaseURL, "/")+path, bytes.NewReader(payload))
 	if err != nil {
-		return invalid(fmt.Errorf("CRM base URL: %w", err))
+		return invalid(op, fmt.Errorf("CRM base URL: %w", err))
 	}
 	ts := FormatTimestamp(c.now())
 	hreq.Header.Set("Content-Type", "application/json; charset=utf-8")
-	hreq.Header.Set(HeaderBusinessToken, token)
+	if token != "" {
+		hreq.Header.Set(HeaderBusinessToken, token)
+	}
 	hreq.Header.Set(HeaderCallerService, c.ServiceName)
 	hreq.Header.Set(HeaderCallerTime, ts)
 	hreq.Header.Set(HeaderCallerSign, Sign(c.ServiceName, c.Secret, ts, gp))
@@ -167,9 +190,17 @@ func (c *Client) call(ctx context.Context, op, path, token string, req Request) 
 		return Result{}, &Error{Class: ClassTransient, Op: op, Err: err}
 	}
 	defer resp.Body.Close()
-	res, err := readResponse(op, resp)
+	res, err := readResponse(op, resp, c.codes())
 	c.log(op, token, resp.StatusCode, start, err)
 	return res, err
+}
+
+// codes is the mapping answers are read with.
+func (c *Client) codes() Codes {
+	if c.Codes == nil {
+		return DefaultCodes()
+	}
+	return *c.Codes
 }
 
 func (c *Client) now() time.Time {

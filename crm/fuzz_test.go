@@ -12,30 +12,44 @@ import (
 
 // FuzzReadResponse feeds arbitrary statuses, bodies and Retry-After values to
 // the answer parser: it must never panic, and every outcome must be classed
-// as docs/exactly-once.md's table "What happens on each CRM answer" says.
+// as docs/exactly-once.md's table "What happens on each CRM answer" says. With
+// readCode (the codes mapping's WithoutSuccessReadCode), an answer without a
+// `success` field is success only for a success code or a 204.
 func FuzzReadResponse(f *testing.F) {
-	f.Add(200, []byte(`{"success":true,"code":"SUCCESS","data":{"frozen":5}}`), "")
-	f.Add(200, []byte(`{"success":false,"code":"POINT_NOT_ENOUGH","message":"积分不足"}`), "")
-	f.Add(200, []byte(`{"success":"yes","code":[1]}`), "")
-	f.Add(204, []byte(nil), "")
-	f.Add(429, []byte(`{"message":"slow down"}`), "2")
-	f.Add(503, []byte(`<html><body>Bad gateway</body></html>`), "Wed, 21 Oct 2015 07:28:00 GMT")
-	f.Add(302, []byte(``), "")
-	f.Add(200, []byte(`{"success":true}{"success":false}`), "")
-	f.Add(200, []byte("\xff\xfe"), "")
-	f.Fuzz(func(t *testing.T, status int, body []byte, retryAfter string) {
+	f.Add(200, []byte(`{"success":true,"code":"SUCCESS","data":{"frozen":5}}`), "", false)
+	f.Add(200, []byte(`{"success":false,"code":"POINT_NOT_ENOUGH","message":"积分不足"}`), "", false)
+	f.Add(200, []byte(`{"success":"yes","code":[1]}`), "", false)
+	f.Add(204, []byte(nil), "", false)
+	f.Add(429, []byte(`{"message":"slow down"}`), "2", false)
+	f.Add(503, []byte(`<html><body>Bad gateway</body></html>`), "Wed, 21 Oct 2015 07:28:00 GMT", false)
+	f.Add(302, []byte(``), "", false)
+	f.Add(200, []byte(`{"success":true}{"success":false}`), "", false)
+	f.Add(200, []byte("\xff\xfe"), "", false)
+	f.Add(200, []byte(`{"code":"FREEZE_NOT_FOUND"}`), "", true)
+	f.Add(201, []byte(`{"code":"SUCCESS","data":{}}`), "", true)
+	f.Add(200, []byte(`{"code":"OK"}`), "", true)
+	f.Add(200, []byte(``), "", true)
+	f.Fuzz(func(t *testing.T, status int, body []byte, retryAfter string, readCode bool) {
 		if status < 100 || status > 999 {
 			return
 		}
+		codes := DefaultCodes()
+		if readCode {
+			codes.WithoutSuccess = WithoutSuccessReadCode
+		}
 		resp := &http.Response{StatusCode: status, Header: http.Header{}, Body: io.NopCloser(bytes.NewReader(body))}
 		resp.Header.Set("Retry-After", retryAfter)
-		res, err := readResponse(OpFreeze, resp)
+		res, err := readResponse(OpFreeze, resp, codes)
 		if err == nil {
 			if status < 200 || status > 299 {
 				t.Fatalf("status %d accepted as success", status)
 			}
 			if res.Status != status {
 				t.Fatalf("result status %d, want %d", res.Status, status)
+			}
+			env, perr := ParseEnvelope(body)
+			if readCode && status != http.StatusNoContent && (perr != nil || env.Success == nil) && !codes.IsSuccess(res.Code) {
+				t.Fatalf("an answer without success and code %q accepted as applied: %q", res.Code, body)
 			}
 			return
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -23,7 +24,16 @@ type Envelope struct {
 	Data    json.RawMessage `json:"data"`
 }
 
-func readResponse(op string, resp *http.Response) (Result, error) {
+// ErrNoSuccessField is the cause of a 200 or 201 answer without a
+// `success` field that the codes mapping does not read as applied
+// (WithoutSuccessReadCode): its outcome is unknown, retried under the same
+// token. Test for it with errors.Is.
+var ErrNoSuccessField = errors.New("the answer has no success field, and its code is neither a success nor a business refusal " +
+	"of the codes mapping: outcome unknown")
+
+// readResponse reads the answer to op; codes say how a 2xx answer without a
+// `success` field is read.
+func readResponse(op string, resp *http.Response, codes Codes) (Result, error) {
 	body, readErr := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
 	tooBig := len(body) > MaxResponseBytes
 	if tooBig {
@@ -60,17 +70,27 @@ func readResponse(op string, resp *http.Response) (Result, error) {
 	}
 	res := Result{Status: status, Replayed: resp.Header.Get(HeaderReplayed) == "true"}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return res, nil
+		if status == http.StatusNoContent || !codes.ReadsCode() {
+			return res, nil
+		}
+		return Result{}, &Error{Class: ClassTransient, Op: op, Status: status, Err: ErrNoSuccessField}
 	}
 	env, err := ParseEnvelope(body)
 	if err != nil {
 		return Result{}, &Error{Class: ClassTransient, Op: op, Status: status, Err: err}
 	}
 	res.Code, res.Message, res.Data = env.CodeString(), boundMessage(env.Message), env.Data
-	if env.Success != nil && !*env.Success {
-		return Result{}, &Error{Class: ClassRejected, Op: op, Status: status, Code: res.Code, Message: res.Message}
+	refused := &Error{Class: ClassRejected, Op: op, Status: status, Code: res.Code, Message: res.Message}
+	switch {
+	case env.Success != nil && !*env.Success:
+		return Result{}, refused
+	case env.Success != nil, !codes.ReadsCode(), codes.IsSuccess(res.Code):
+		return res, nil
+	case codes.MeaningOf(res.Code) != MeaningNone:
+		return Result{}, refused
 	}
-	return res, nil
+	// A 2xx whose code says neither: the CRM may have applied it.
+	return Result{}, &Error{Class: ClassTransient, Op: op, Status: status, Code: res.Code, Message: res.Message, Err: ErrNoSuccessField}
 }
 
 // ParseEnvelope decodes an answer body. Unknown fields are ignored; a body

@@ -14,6 +14,8 @@ type opRequest struct {
 	op, token, bodyHash string
 	body                crm.Body
 	at                  time.Time
+	// profile says how long tokens are remembered and what a settled freeze answers.
+	profile Profile
 }
 
 // answer is what the ledger says to one request.
@@ -54,17 +56,30 @@ const (
 // conflict on a known token, else the effect or a business rejection,
 // recorded with the token so both commit together.
 func applyOp(ctx context.Context, q dbtx, r opRequest) (answer, error) {
-	if rec, found, err := loadToken(ctx, q, r.token); err != nil {
+	known, found, err := loadToken(ctx, q, r.token)
+	if err != nil {
 		return answer{}, err
-	} else if found {
-		if rec.op != r.op || rec.bodyHash != r.bodyHash {
-			msg := fmt.Sprintf("X-Business-Token %s was first used for %s with another body", r.token, rec.op)
-			if rec.op == r.op {
+	}
+	if found {
+		// A CRM with a short memory takes a forgotten token for a new request.
+		forgotten, err := r.profile.forgets(ctx, q, known, r.at)
+		if err == nil && forgotten {
+			err = deleteToken(ctx, q, r.token)
+		}
+		if err != nil {
+			return answer{}, err
+		}
+		found = !forgotten
+	}
+	if found {
+		if known.op != r.op || known.bodyHash != r.bodyHash {
+			msg := fmt.Sprintf("X-Business-Token %s was first used for %s with another body", r.token, known.op)
+			if known.op == r.op {
 				msg = fmt.Sprintf("X-Business-Token %s was first used with another body", r.token)
 			}
 			return answer{status: http.StatusConflict, body: marshalEnvelope(false, CodeConflict, msg, nil), outcome: outcomeConflict}, nil
 		}
-		return answer{status: http.StatusOK, body: rec.response, replayed: true, outcome: outcomeReplayed}, nil
+		return answer{status: http.StatusOK, body: known.response, replayed: true, outcome: outcomeReplayed}, nil
 	}
 
 	m, found, err := loadMember(ctx, q, r.body.MemberID)
@@ -115,6 +130,9 @@ func effect(ctx context.Context, q dbtx, r opRequest, m *memberRow) (code, msg s
 		}
 		if !found || fr.memberID != m.id {
 			return CodeFreezeNotFound, fmt.Sprintf("no freeze %s of member %s", r.body.FreezeToken, m.id), nil, nil
+		}
+		if r.profile.SettledNotFound && fr.remaining() == 0 {
+			return CodeFreezeNotFound, fmt.Sprintf("freeze %s of member %s is settled: the CRM holds it no more", fr.token, m.id), nil, nil
 		}
 		if p > fr.remaining() {
 			return CodeFreezeNotEnough, fmt.Sprintf("freeze %s holds %s points, %s asked", fr.token, formatHundredths(fr.remaining()), formatHundredths(p)), nil, nil

@@ -60,6 +60,9 @@ type Config struct {
 	// Logger receives one debug line per request and one info line per
 	// injected fault; nil means no logging.
 	Logger *zap.Logger
+	// Profile is how the sandbox differs from the CRM docs/crm.md
+	// describes (ProfileNamed); the zero value is the default profile.
+	Profile Profile
 }
 
 // withDefaults fills the zero fields and checks the rest.
@@ -102,6 +105,9 @@ func (c Config) withDefaults() (Config, error) {
 		callers[name] = caller
 	}
 	c.Callers = callers
+	if err := c.Profile.validate(); err != nil {
+		return c, fmt.Errorf("sandbox: %w", err)
+	}
 	if err := c.Faults.Validate(); err != nil {
 		return c, fmt.Errorf("sandbox: %w", err)
 	}

@@ -41,4 +41,10 @@
 // strings ("250ms", "2s") or numbers of seconds (0.25, 2).
 //
 // The signed balance query is POST {BalancePath} with {"memberId","memberType"}.
+//
+// Config.Profile makes the sandbox answer as a real CRM may where docs/crm.md
+// only assumes (Profiles, ProfileNamed): other code names (other-codes), no
+// `success` field (no-success), CodeFreezeNotFound for a freeze settled in
+// full (settled-not-found), a short memory of tokens (short-memory). The
+// ledger, its stats and CheckInvariants keep the sandbox's own codes.
 package sandbox

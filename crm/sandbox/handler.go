@@ -38,7 +38,7 @@ func (s *Server) serveOp(w http.ResponseWriter, r *http.Request, op string) {
 	if answered || s.failBeforeEffect(w, op, token, f) {
 		return
 	}
-	req := opRequest{op: op, token: token, bodyHash: bodyHash(body), body: body, at: s.cfg.Now()}
+	req := opRequest{op: op, token: token, bodyHash: bodyHash(body), body: body, at: s.cfg.Now(), profile: s.cfg.Profile}
 	// Once accepted the operation runs to the end, even if the client leaves.
 	res, err := s.writer.submit(context.WithoutCancel(r.Context()), func(ctx context.Context, tx *sql.Tx) (any, error) {
 		return applyOp(ctx, tx, req)
@@ -57,7 +57,7 @@ func (s *Server) serveOp(w http.ResponseWriter, r *http.Request, op string) {
 	if ans.replayed {
 		w.Header().Set(crm.HeaderReplayed, "true")
 	}
-	writeBody(w, ans.status, ans.body)
+	writeBody(w, ans.status, s.cfg.Profile.render(ans.body))
 }
 
 // failBeforeEffect applies the faults that come before the ledger: it
@@ -158,7 +158,7 @@ func (s *Server) serveBalance(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.stats.call(op, outcomeOK)
-	writeBody(w, http.StatusOK, marshalEnvelope(true, CodeSuccess, "ok", b))
+	writeBody(w, http.StatusOK, s.cfg.Profile.render(marshalEnvelope(true, CodeSuccess, "ok", b)))
 }
 
 // admit is the gate of every signed endpoint: POST only, a valid gateway

@@ -128,9 +128,13 @@ func loadFreeze(ctx context.Context, q dbtx, token string) (freezeRow, bool, err
 	return f, err == nil, err
 }
 
+// insertFreeze records a new freeze. A token already frozen (which only a
+// profile's short memory lets happen) holds the new amount too, as a CRM
+// that forgot the token would freeze again.
 func insertFreeze(ctx context.Context, q dbtx, f freezeRow) error {
 	_, err := q.ExecContext(ctx,
-		`INSERT INTO freezes (token, member_id, amount, released, consumed) VALUES (?, ?, ?, ?, ?)`,
+		`INSERT INTO freezes (token, member_id, amount, released, consumed) VALUES (?, ?, ?, ?, ?)
+		 ON CONFLICT(token) DO UPDATE SET amount = amount + excluded.amount`,
 		f.token, f.memberID, f.amount, f.released, f.consumed)
 	return err
 }

@@ -25,6 +25,19 @@ type CRM struct {
 	FreezePath  string
 	ReleasePath string
 	ConsumePath string
+	// Codes is how the CRM's answers are read (KYLIN_CRM_CODES_FILE); nil
+	// means crm.DefaultCodes.
+	Codes *crm.Codes
+	// CodesFile is the file Codes was read from, "" for the defaults.
+	CodesFile string
+}
+
+// CodesInUse is the mapping the worker runs with: Codes, or the defaults.
+func (c CRM) CodesInUse() crm.Codes {
+	if c.Codes == nil {
+		return crm.DefaultCodes()
+	}
+	return *c.Codes
 }
 
 // String describes the CRM settings without the secret.
@@ -48,6 +61,7 @@ func (c CRM) Client() *crm.Client {
 		FreezePath:  c.FreezePath,
 		ReleasePath: c.ReleasePath,
 		ConsumePath: c.ConsumePath,
+		Codes:       c.Codes,
 	}
 }
 
@@ -84,6 +98,7 @@ func (b *binder) crm(p *Problems) CRM {
 	c.FreezePath = b.path(p, CRMFreezePath)
 	c.ReleasePath = b.path(p, CRMReleasePath)
 	c.ConsumePath = b.path(p, CRMConsumePath)
+	c.Codes, c.CodesFile = b.codes(p)
 	return c
 }
 

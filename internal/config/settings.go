@@ -61,6 +61,8 @@ var (
 		Help: "release endpoint"}
 	CRMConsumePath = Setting{Env: "KYLIN_CRM_CONSUME_PATH", Flag: "crm-consume-path", Default: "/openapi/v2/member/freezeDeductPoint", Arg: "PATH",
 		Help: "consume endpoint"}
+	CRMCodesFile = Setting{Env: "KYLIN_CRM_CODES_FILE", Flag: "crm-codes-file", Arg: "PATH",
+		Help: "the CRM's business codes and how an answer without success is read, JSON (*.json) or TOML (*.toml), e.g. written by starter crm-check; unset = the defaults (docs/crm.md)"}
 	CRMMaxQPS = Setting{Env: "KYLIN_CRM_MAX_QPS", Flag: "crm-max-qps", Arg: "N",
 		Help: "cap on CRM calls per second across all workers (task-queue rate limit); unset = unlimited"}
 	LogLevel = Setting{Env: "KYLIN_LOG_LEVEL", Flag: "log-level", Default: "info", Arg: "LEVEL",
@@ -85,7 +87,7 @@ var (
 var WorkerSettings = []Setting{
 	TemporalAddress, TemporalNamespace, TaskQueue,
 	CRMBaseURL, CRMServiceName, CRMServiceSecret, CRMServiceSecretFile, CRMTimeout,
-	CRMMemberType, CRMChannelType, CRMFreezePath, CRMReleasePath, CRMConsumePath, CRMMaxQPS,
+	CRMMemberType, CRMChannelType, CRMFreezePath, CRMReleasePath, CRMConsumePath, CRMCodesFile, CRMMaxQPS,
 	LogLevel, MetricsAddr, PayloadKeyFile, SearchAttributes, CreateSearchAttributes, MemberSearch, MemberHashKeyFile, WorkerDeploymentName, WorkerBuildID,
 }
 

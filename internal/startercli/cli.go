@@ -1,5 +1,6 @@
 // Package startercli is the starter command without its main: redeem,
-// confirm, cancel, status, freeze, consume, release and list, with the
+// confirm, cancel, status, freeze, consume, release, list and crm-check (the
+// one that talks to the CRM, not to Temporal), with the
 // flags, JSON fields and exit codes of docs/design.md. It starts workflows by name, so it needs the
 // workflows' types but not their code, and never the Temporal server.
 package startercli
@@ -41,6 +42,9 @@ const dialTimeout = 15 * time.Second
 // completely before it contacts Temporal, prints results on stdout and one
 // line per failure on stderr, and returns the exit status.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(string) string) int {
+	if code, ok := runDirect(ctx, args, stdout, stderr, config.Env(env)); ok {
+		return code
+	}
 	inv, code, done := parse(args, stdout, stderr, config.Env(env))
 	if done {
 		return code
@@ -112,6 +116,9 @@ type App struct {
 // Run runs one command line, as the package's Run does, on a.Client.
 func (a *App) Run(ctx context.Context, args []string) int {
 	stdout, stderr := orDiscard(a.Stdout), orDiscard(a.Stderr)
+	if code, ok := runDirect(ctx, args, stdout, stderr, config.Env(a.Env)); ok {
+		return code
+	}
 	inv, code, done := parse(args, stdout, stderr, config.Env(a.Env))
 	if done {
 		return code
@@ -161,16 +168,16 @@ func parse(args []string, stdout, stderr io.Writer, env config.Env) (inv invocat
 			cmd.writeHelp(stdout)
 			return inv, ExitOK, true
 		}
-		return inv, usageError(stderr, cmd, err.Error()), true
+		return inv, usageError(stderr, cmd.name, err.Error()), true
 	}
 	if fs.NArg() > 0 {
-		return inv, usageError(stderr, cmd, fmt.Sprintf("unexpected argument %q", fs.Arg(0))), true
+		return inv, usageError(stderr, cmd.name, fmt.Sprintf("unexpected argument %q", fs.Arg(0))), true
 	}
 	req, problems := cmd.check(*in)
 	common, settingProblems := readCommon()
 	problems = append(problems, settingProblems...)
 	if len(problems) > 0 {
-		return inv, usageError(stderr, cmd, strings.Join(problems, "; ")), true
+		return inv, usageError(stderr, cmd.name, strings.Join(problems, "; ")), true
 	}
 	return invocation{cmd: cmd, req: req, json: *asJSON, common: common}, 0, false
 }
@@ -199,8 +206,8 @@ func (a *App) execute(ctx context.Context, inv invocation) int {
 	return out.code()
 }
 
-func usageError(stderr io.Writer, cmd *command, msg string) int {
-	return fail(stderr, ExitUsage, fmt.Sprintf("%s: %s (see starter %s --help)", cmd.name, msg, cmd.name))
+func usageError(stderr io.Writer, name, msg string) int {
+	return fail(stderr, ExitUsage, fmt.Sprintf("%s: %s (see starter %s --help)", name, msg, name))
 }
 
 // fail prints the one line of a failure and returns code.

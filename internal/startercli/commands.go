@@ -24,6 +24,10 @@ type command struct {
 	// check turns the parsed input into a request, or says what is wrong.
 	check func(in input) (request, []string)
 	run   func(a *App, ctx context.Context, req request) outcome
+	// direct, when set, runs the whole command from its arguments, without
+	// Temporal (crm-check); help then prints its --help.
+	direct func(ctx context.Context, args []string, stdout, stderr io.Writer, env config.Env) int
+	help   func(w io.Writer)
 }
 
 // flagSpec is one command flag, for registration and --help.
@@ -154,6 +158,20 @@ var commands = []*command{
 			return a.settleFreeze(ctx, workflows.ReleasePointsWorkflowName, req)
 		},
 	},
+	crmCheck,
+}
+
+// runDirect runs a command that needs no Temporal (crm-check), if args
+// name one; ok is false otherwise.
+func runDirect(ctx context.Context, args []string, stdout, stderr io.Writer, env config.Env) (code int, ok bool) {
+	if len(args) == 0 {
+		return 0, false
+	}
+	c := findCommand(args[0])
+	if c == nil || c.direct == nil {
+		return 0, false
+	}
+	return c.direct(ctx, args[1:], stdout, stderr, env), true
 }
 
 func findCommand(name string) *command {
@@ -180,6 +198,10 @@ func (c *command) newFlagSet(env config.Env) (*flag.FlagSet, *input, *bool, func
 
 // writeHelp prints the command's --help.
 func (c *command) writeHelp(w io.Writer) {
+	if c.help != nil {
+		c.help(w)
+		return
+	}
 	fmt.Fprintf(w, "Usage: %s [--json]\n\n%s\n\nFlags:\n", c.usage, c.details)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	for _, f := range c.flags {

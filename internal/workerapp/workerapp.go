@@ -152,6 +152,7 @@ func newWorker(c client.Client, cfg config.Config, logger *zap.Logger, o Options
 		CRM:      crmClient,
 		Defaults: activities.BodyFields{MemberType: cfg.CRM.MemberType, ChannelType: cfg.CRM.ChannelType},
 		Search:   activities.Search{Enabled: cfg.Search.Enabled, MemberMode: cfg.Search.MemberMode, MemberKey: cfg.Search.MemberKey},
+		Codes:    cfg.CRM.Codes,
 	})
 	// The Nexus service "points" lets workflows of other namespaces call the
 	// freeze and the redemption through an endpoint that targets this queue.
@@ -197,9 +198,20 @@ func Start(ctx context.Context, c client.Client, namespace string, cfg config.Co
 		return nil, fmt.Errorf("starting worker on task queue %s: %w", cfg.TaskQueue, err)
 	}
 	o.polling(true)
+	logCodes(logger, cfg.CRM)
 	logger.Info("worker started", zap.String("taskQueue", cfg.TaskQueue), zap.Float64("crmMaxQPS", cfg.MaxQPS),
 		zap.Stringer("search", cfg.Search), zap.String("deployment", cfg.Deployment.Name), zap.String("buildID", cfg.Deployment.BuildID))
 	return r, nil
+}
+
+// logCodes says, on one line, which codes mapping the worker reads the
+// CRM's answers with, and where it comes from.
+func logCodes(logger *zap.Logger, c config.CRM) {
+	source := c.CodesFile
+	if source == "" {
+		source = "defaults (no " + config.CRMCodesFile.Env + ")"
+	}
+	logger.Info("CRM codes mapping", zap.String("source", source), zap.Stringer("codes", c.CodesInUse()))
 }
 
 // Fatal yields the error that stopped the worker for good (e.g. its

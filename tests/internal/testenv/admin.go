@@ -70,6 +70,19 @@ func (a Admin) SetFaults(ctx context.Context, f sandbox.Faults) error {
 	return a.do(ctx, http.MethodPut, "/sandbox/faults", f, nil)
 }
 
+// Script queues scripted faults, the fate of the next requests of their
+// operations (sandbox.ScriptedFault), and returns how many are not met yet.
+func (a Admin) Script(ctx context.Context, faults ...sandbox.ScriptedFault) (pending int, err error) {
+	if faults == nil {
+		faults = []sandbox.ScriptedFault{}
+	}
+	var out struct {
+		Pending int `json:"pending"`
+	}
+	err = a.do(ctx, http.MethodPost, "/sandbox/faults/script", faults, &out)
+	return out.Pending, err
+}
+
 // Check runs the ledger's invariant checks; the error lists the violations.
 func (a Admin) Check(ctx context.Context) error {
 	return a.do(ctx, http.MethodGet, "/sandbox/check", nil, nil)

@@ -67,6 +67,7 @@ func run(ctx context.Context, args []string, getenv envLookup, stderr io.Writer,
 		Faults:      sandbox.AllOperations(o.faults),
 		Seed:        o.seed,
 		Logger:      log,
+		Profile:     o.profile,
 	}, o.demo)
 	if err != nil {
 		_ = ln.Close()
@@ -79,7 +80,8 @@ func run(ctx context.Context, args []string, getenv envLookup, stderr io.Writer,
 		zap.String("service", o.service),
 		zap.Bool("demoSecret", o.secretFromDefault),
 		zap.Strings("memberTypes", o.memberTypes),
-		zap.Any("faults", o.faults))
+		zap.Any("faults", o.faults),
+		zap.Stringer("profile", o.profile))
 	if ready != nil {
 		ready(ln.Addr().String())
 	}

@@ -53,8 +53,24 @@ func TestParseOptions(t *testing.T) {
 				seed: 7, freezePath: "/a/v1/freeze", releasePath: crm.DefaultReleasePath, consumePath: crm.DefaultConsumePath,
 				balancePath: sandbox.DefaultBalancePath,
 				faults:      sandbox.FaultRates{FailAfter: 0.25, LatencyDuration: sandbox.DefaultLatency, RetryAfter: 3 * time.Second},
+				profile:     sandbox.Profile{Name: sandbox.ProfileDefault},
 			}, o)
 		}},
+		{name: "profile from the environment", env: map[string]string{"KYLIN_SANDBOX_PROFILE": "other-codes"},
+			check: func(t *testing.T, o options) {
+				require.Equal(t, sandbox.Profile{Name: sandbox.ProfileOtherCodes, Codes: sandbox.OtherCodes}, o.profile)
+			}},
+		{name: "profile flag and token memory", args: []string{"-profile", "short-memory", "-token-memory", "3", "-token-ttl", "2s"},
+			env: map[string]string{"KYLIN_SANDBOX_PROFILE": "no-success"},
+			check: func(t *testing.T, o options) {
+				require.Equal(t, sandbox.Profile{Name: sandbox.ProfileShortMemory, TokenMemory: 3, TokenTTL: 2 * time.Second}, o.profile)
+			}},
+		{name: "token memory from the environment", env: map[string]string{"KYLIN_SANDBOX_TOKEN_MEMORY": "4"},
+			check: func(t *testing.T, o options) {
+				require.Equal(t, sandbox.Profile{Name: sandbox.ProfileDefault, TokenMemory: 4}, o.profile)
+			}},
+		{name: "unknown profile", args: []string{"-profile", "strict"}, wantErr: `-profile (KYLIN_SANDBOX_PROFILE): no sandbox profile "strict"`},
+		{name: "negative token memory", args: []string{"-token-memory", "-1"}, wantErr: "must not be negative"},
 		{name: "flags beat the environment", args: []string{"-addr", "127.0.0.1:1", "-secret", "flag-secret", "-demo=false"},
 			env: map[string]string{"KYLIN_SANDBOX_ADDR": "127.0.0.1:9", "KYLIN_CRM_SERVICE_SECRET_FILE": secretFile},
 			check: func(t *testing.T, o options) {

@@ -23,6 +23,7 @@ type options struct {
 	seed                                              int64
 	freezePath, releasePath, consumePath, balancePath string
 	faults                                            sandbox.FaultRates
+	profile                                           sandbox.Profile
 }
 
 // envLookup reads one environment variable.
@@ -58,6 +59,9 @@ func parseOptions(args []string, getenv envLookup, usage io.Writer) (options, er
 	fs.Float64Var(&o.faults.TooMany, "too-many", env.float("KYLIN_SANDBOX_TOO_MANY", 0), "`rate` of 429 answers with Retry-After (env KYLIN_SANDBOX_TOO_MANY)")
 	fs.DurationVar(&o.faults.LatencyDuration, "latency-duration", env.duration("KYLIN_SANDBOX_LATENCY_DURATION", sandbox.DefaultLatency), "added latency (env KYLIN_SANDBOX_LATENCY_DURATION)")
 	fs.DurationVar(&o.faults.RetryAfter, "retry-after", env.duration("KYLIN_SANDBOX_RETRY_AFTER", sandbox.DefaultRetryAfter), "Retry-After of 429 and 503 (env KYLIN_SANDBOX_RETRY_AFTER)")
+	profile := fs.String("profile", env.str("KYLIN_SANDBOX_PROFILE", sandbox.ProfileDefault), "answer as the CRM `name`d: default, other-codes, no-success, settled-not-found or short-memory (env KYLIN_SANDBOX_PROFILE)")
+	tokenTTL := fs.Duration("token-ttl", env.duration("KYLIN_SANDBOX_TOKEN_TTL", 0), "forget a token this long after its first answer; 0 keeps the profile's (env KYLIN_SANDBOX_TOKEN_TTL)")
+	tokenMemory := fs.Int("token-memory", int(env.int64("KYLIN_SANDBOX_TOKEN_MEMORY", 0)), "remember only the last `N` tokens; 0 keeps the profile's (env KYLIN_SANDBOX_TOKEN_MEMORY)")
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
 	}
@@ -79,6 +83,18 @@ func parseOptions(args []string, getenv envLookup, usage io.Writer) (options, er
 	}
 	if o.service == "" {
 		return options{}, errors.New("-service (KYLIN_CRM_SERVICE_NAME) must not be empty")
+	}
+	if o.profile, err = sandbox.ProfileNamed(*profile); err != nil {
+		return options{}, fmt.Errorf("-profile (KYLIN_SANDBOX_PROFILE): %w", err)
+	}
+	if *tokenTTL < 0 || *tokenMemory < 0 {
+		return options{}, errors.New("-token-ttl and -token-memory must not be negative")
+	}
+	if *tokenTTL > 0 {
+		o.profile.TokenTTL = *tokenTTL
+	}
+	if *tokenMemory > 0 {
+		o.profile.TokenMemory = *tokenMemory
 	}
 	if err := o.faults.Validate(); err != nil {
 		return options{}, fmt.Errorf("fault flags: %w", err)
