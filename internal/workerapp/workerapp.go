@@ -130,6 +130,7 @@ func newWorker(c client.Client, cfg config.Config, logger *zap.Logger, o Options
 	register(w, &activities.Activities{
 		CRM:      crmClient,
 		Defaults: activities.BodyFields{MemberType: cfg.CRM.MemberType, ChannelType: cfg.CRM.ChannelType},
+		Allowed:  cfg.AllowedBody(),
 		Search:   activities.Search{Enabled: cfg.Search.Enabled, MemberMode: cfg.Search.MemberMode, MemberKey: cfg.Search.MemberKey},
 	})
 	// The Nexus service "points" lets workflows of other namespaces call the
