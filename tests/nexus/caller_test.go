@@ -1,6 +1,8 @@
 package nexus
 
 import (
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/nexus-rpc/sdk-go/nexus"
@@ -164,4 +166,62 @@ func DecideOrderWorkflow(ctx workflow.Context, in DecideOrderRequest) (workflows
 	}
 	err := f.Get(ctx, &st)
 	return st, err
+}
+
+// ProbeRequest sends one operation, as any workflow of a caller namespace
+// may: the attacks of TestNexusCallersReachOnlyTheirOwnRuns.
+type ProbeRequest struct {
+	Endpoint string
+	// Op is the operation's name (pointsnexus.OpConfirm, …).
+	Op  string
+	Key string
+	// Redeem is the request of OpRedeem, Freeze that of OpFreeze.
+	Redeem workflows.RedemptionRequest
+	Freeze workflows.FreezeRequest
+}
+
+// ProbeResult is what the operation answered: a result, or how it was
+// refused.
+type ProbeResult struct {
+	Status  workflows.RedemptionStatus
+	Freeze  workflows.FreezeResult
+	Settled workflows.SettleResult
+	// HandlerError is the type of the handler's refusal ("" if none),
+	// Message its message; ErrorType is the ApplicationError's type of a
+	// failed operation (pointsnexus.ErrorType), Reason its message.
+	HandlerError string
+	Message      string
+	ErrorType    string
+	Reason       string
+}
+
+// ProbeWorkflow sends one operation and returns what it answered.
+func ProbeWorkflow(ctx workflow.Context, in ProbeRequest) (ProbeResult, error) {
+	var res ProbeResult
+	c := workflow.NewNexusClient(in.Endpoint, pointsnexus.ServiceName)
+	opts := workflow.NexusOperationOptions{ScheduleToCloseTimeout: operationTimeout}
+	var err error
+	switch in.Op {
+	case pointsnexus.OpConfirm:
+		err = c.ExecuteOperation(ctx, pointsnexus.ConfirmOperation, pointsnexus.ConfirmInput{Key: in.Key}, opts).Get(ctx, &res.Status)
+	case pointsnexus.OpCancel:
+		err = c.ExecuteOperation(ctx, pointsnexus.CancelOperation, pointsnexus.RedemptionRef{Key: in.Key}, opts).Get(ctx, &res.Status)
+	case pointsnexus.OpStatus:
+		err = c.ExecuteOperation(ctx, pointsnexus.StatusOperation, pointsnexus.RedemptionRef{Key: in.Key}, opts).Get(ctx, &res.Status)
+	case pointsnexus.OpRelease, pointsnexus.OpConsume:
+		err = c.ExecuteOperation(ctx, settleOperation(in.Op), pointsnexus.SettleInput{Key: in.Key}, opts).Get(ctx, &res.Settled)
+	case pointsnexus.OpRedeem:
+		err = c.ExecuteOperation(ctx, pointsnexus.RedeemOperation, pointsnexus.RedeemInput{Key: in.Key, RedemptionRequest: in.Redeem}, opts).Get(ctx, &res.Status)
+	case pointsnexus.OpFreeze:
+		err = c.ExecuteOperation(ctx, pointsnexus.FreezeOperation, pointsnexus.FreezeInput{Key: in.Key, FreezeRequest: in.Freeze}, opts).Get(ctx, &res.Freeze)
+	default:
+		return res, fmt.Errorf("unknown operation %q", in.Op)
+	}
+	if err != nil {
+		if he, ok := errors.AsType[*nexus.HandlerError](err); ok {
+			res.HandlerError, res.Message = string(he.Type), he.Message
+		}
+		res.ErrorType, res.Reason = pointsnexus.ErrorType(err), workflows.Reason(err)
+	}
+	return res, nil
 }
