@@ -20,7 +20,7 @@ func freezeOperation() nexus.Operation[FreezeInput, workflows.FreezeResult] {
 	return inServiceSpace(temporalnexus.MustNewWorkflowRunOperationWithOptions(temporalnexus.WorkflowRunOperationOptions[FreezeInput, workflows.FreezeResult]{
 		Name: OpFreeze,
 		Handler: func(ctx context.Context, in FreezeInput, opts nexus.StartOperationOptions) (temporalnexus.WorkflowHandle[workflows.FreezeResult], error) {
-			caller, err := callerNamespace(opts.Links)
+			caller, err := CallerNamespace(opts.Links)
 			if err != nil {
 				return nil, err
 			}
@@ -40,7 +40,7 @@ func redeemOperation() nexus.Operation[RedeemInput, workflows.RedemptionStatus] 
 	return inServiceSpace(temporalnexus.MustNewWorkflowRunOperationWithOptions(temporalnexus.WorkflowRunOperationOptions[RedeemInput, workflows.RedemptionStatus]{
 		Name: OpRedeem,
 		Handler: func(ctx context.Context, in RedeemInput, opts nexus.StartOperationOptions) (temporalnexus.WorkflowHandle[workflows.RedemptionStatus], error) {
-			caller, err := callerNamespace(opts.Links)
+			caller, err := CallerNamespace(opts.Links)
 			if err != nil {
 				return nil, err
 			}

@@ -2,6 +2,7 @@ package pointsnexus
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/nexus-rpc/sdk-go/nexus"
 	commonpb "go.temporal.io/api/common/v1"
@@ -17,7 +18,7 @@ const maxCallerLength = 255
 // Nexus operation.
 var workflowEventLinkType = string(proto.MessageName((*commonpb.Link_WorkflowEvent)(nil)))
 
-// callerNamespace is the namespace of the workflow that sent the request,
+// CallerNamespace is the namespace of the workflow that sent a request,
 // read from the request's links. The server (v1.32, and Temporal Cloud) puts
 // on every start request it sends for a workflow's Nexus operation a link to
 // the event that scheduled it, naming the caller's namespace; the Nexus
@@ -29,7 +30,10 @@ var workflowEventLinkType = string(proto.MessageName((*commonpb.Link_WorkflowEve
 // The link is the server's word only for requests the server sent. Whoever
 // can send requests to the frontend's Nexus HTTP route directly can write any
 // link: restrict it as docs/security.md says.
-func callerNamespace(links []nexus.Link) (string, error) {
+//
+// A server authorizer may call it on the links of a DispatchNexusTask
+// request, to admit chosen caller namespaces only (docs/security.md).
+func CallerNamespace(links []nexus.Link) (string, error) {
 	caller := ""
 	for _, l := range links {
 		if l.Type != workflowEventLinkType || l.URL == nil {
@@ -64,4 +68,16 @@ func unknownCaller(why string) error {
 		Message: why + ": the points service serves Nexus operations of workflows only, " +
 			"each bound to its caller's namespace (docs/security.md)",
 	}
+}
+
+// TokenCaller is the caller namespace whose run a cancel's operation token
+// names, for a token of a run the service started; ok is false otherwise. A
+// cancel request names its run by the token alone, so that a server
+// authorizer may admit it as it admits the caller's starts.
+func TokenCaller(token string) (caller string, ok bool) {
+	id, ok := tokenWorkflowID(token)
+	if !ok || !startedByService(id) {
+		return "", false
+	}
+	return callerOf(strings.TrimPrefix(id, settlementPrefix))
 }

@@ -49,7 +49,7 @@ func TestCallerNamespace(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := callerNamespace(tc.links)
+			got, err := CallerNamespace(tc.links)
 			if tc.problem == "" {
 				require.NoError(t, err)
 				require.Equal(t, tc.want, got)
@@ -115,5 +115,27 @@ func TestCancelActsOnlyOnServiceRuns(t *testing.T) {
 			require.Equal(t, "no operation with this token", he.Message, "the same answer whether the run exists or not")
 			require.Empty(t, rec.cancelled, "nothing cancelled")
 		})
+	}
+}
+
+func TestTokenCaller(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		token, want string
+		ok          bool
+	}{
+		{workflowRunToken("nexus/orders/redeem-1001"), "orders", true},
+		{workflowRunToken("nexus/orders/freeze-a/b"), "orders", true},
+		{workflowRunToken("settle-nexus/orders.a2dd6/freeze-1001"), "orders.a2dd6", true},
+		{workflowRunToken("nexus/a%2Fb/redeem-1"), "a/b", true},
+		{workflowRunToken("redeem-1001"), "", false},
+		{workflowRunToken("settle-freeze-1001"), "", false},
+		{workflowRunToken("nexus/"), "", false},
+		{workflowRunToken("nexus//redeem-1"), "", false},
+		{"not a token", "", false},
+	} {
+		got, ok := TokenCaller(tc.token)
+		require.Equal(t, tc.ok, ok, tc.token)
+		require.Equal(t, tc.want, got, tc.token)
 	}
 }

@@ -71,7 +71,7 @@ func cancelOperation() nexus.Operation[RedemptionRef, workflows.RedemptionStatus
 // used it (redemptionNotFound).
 func (d decision) decide(ctx context.Context, opts nexus.StartOperationOptions, key string, points float64) (workflows.RedemptionStatus, error) {
 	var st workflows.RedemptionStatus
-	caller, err := callerNamespace(opts.Links)
+	caller, err := CallerNamespace(opts.Links)
 	if err != nil {
 		return st, err
 	}
@@ -133,7 +133,7 @@ func (d decision) wonBy(recorded string) bool { return slices.Contains(d.won, re
 // the namespace that redeemed with the key, and to no other.
 func statusOperation() nexus.Operation[RedemptionRef, workflows.RedemptionStatus] {
 	return nexus.NewSyncOperation(OpStatus, func(ctx context.Context, in RedemptionRef, opts nexus.StartOperationOptions) (workflows.RedemptionStatus, error) {
-		caller, err := callerNamespace(opts.Links)
+		caller, err := CallerNamespace(opts.Links)
 		if err != nil {
 			return workflows.RedemptionStatus{}, err
 		}

@@ -89,3 +89,14 @@ func checkKey(key string) error {
 	}
 	return nil
 }
+
+// callerOf is the caller namespace of workflow ID id of the service's ID
+// space, or false.
+func callerOf(id string) (string, bool) {
+	escaped, _, found := strings.Cut(strings.TrimPrefix(id, IDPrefix), "/")
+	if !IsServiceID(id) || !found || escaped == "" {
+		return "", false
+	}
+	caller, err := url.PathUnescape(escaped)
+	return caller, err == nil
+}

@@ -29,7 +29,7 @@ func settleOperation(name, workflowName string) nexus.Operation[SettleInput, wor
 			if name == OpRelease && in.Points != 0 {
 				return nil, badRequest(fmt.Errorf("points is for %s only: a release gives back the whole freeze", OpConsume))
 			}
-			caller, err := callerNamespace(opts.Links)
+			caller, err := CallerNamespace(opts.Links)
 			if err != nil {
 				return nil, err
 			}
