@@ -12,6 +12,7 @@ import (
 	"github.com/kylinpoints/kylin-points/activities"
 	"github.com/kylinpoints/kylin-points/internal/devstack"
 	"github.com/kylinpoints/kylin-points/pointsnexus"
+	"github.com/kylinpoints/kylin-points/tests/internal/nexusprobe"
 	"github.com/kylinpoints/kylin-points/tests/internal/testenv"
 	"github.com/kylinpoints/kylin-points/workflows"
 )
@@ -20,15 +21,11 @@ import (
 // must reach none of the orders namespace's runs, nor the starter's.
 const intruderNamespace = "intruder"
 
-// probe runs ProbeWorkflow in the namespace of c and returns its answer.
-func (s *stack) probe(ctx context.Context, t *testing.T, c client.Client, in ProbeRequest) ProbeResult {
+// probe runs nexusprobe.Workflow in the namespace of c and returns its answer.
+func (s *stack) probe(ctx context.Context, t *testing.T, c client.Client, in nexusprobe.Request) nexusprobe.Result {
 	t.Helper()
 	in.Endpoint = s.endpoint
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: testenv.UniqueName("probe-" + in.Op), TaskQueue: ordersQueue}, ProbeWorkflow, in)
-	require.NoError(t, err)
-	var res ProbeResult
-	require.NoError(t, run.Get(ctx, &res))
-	return res
+	return nexusprobe.Run(ctx, t, c, ordersQueue, in)
 }
 
 // TestNexusCallersReachOnlyTheirOwnRuns sends, from caller namespaces the
@@ -66,7 +63,7 @@ func TestNexusCallersReachOnlyTheirOwnRuns(t *testing.T) {
 	st, err = testenv.WaitSettledFreeze(ctx, kylin, ordersRedemption)
 	require.NoError(t, err)
 	require.Equal(t, workflows.StateFrozen, st.State)
-	ordersFreeze := s.probe(ctx, t, s.orders, ProbeRequest{Op: pointsnexus.OpFreeze, Key: ordersKey,
+	ordersFreeze := s.probe(ctx, t, s.orders, nexusprobe.Request{Op: pointsnexus.OpFreeze, Key: ordersKey,
 		Freeze: workflows.FreezeRequest{MemberID: member, Points: 15, Description: "orders' freeze"}})
 	require.Empty(t, ordersFreeze.HandlerError+ordersFreeze.ErrorType, ordersFreeze.Reason)
 	testenv.RequireBalance(ctx, t, s.sb, member, 100, 50, 50, 0)
@@ -94,8 +91,8 @@ func TestNexusCallersReachOnlyTheirOwnRuns(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			c := callers[tc.caller]
-			got := s.probe(ctx, t, c, ProbeRequest{Op: tc.op, Key: tc.key})
-			nobody := s.probe(ctx, t, c, ProbeRequest{Op: tc.op, Key: unused})
+			got := s.probe(ctx, t, c, nexusprobe.Request{Op: tc.op, Key: tc.key})
+			nobody := s.probe(ctx, t, c, nexusprobe.Request{Op: tc.op, Key: unused})
 			require.Equal(t, string(nexus.HandlerErrorTypeNotFound), got.HandlerError, "%+v", got)
 			require.Equal(t, nobody.HandlerError, got.HandlerError, "the answer for a key nobody used")
 			require.Equal(t, nobody.Message, got.Message, "the answer for a key nobody used")
@@ -115,16 +112,16 @@ func TestNexusCallersReachOnlyTheirOwnRuns(t *testing.T) {
 	testenv.RequireBalance(ctx, t, s.sb, member, 100, 50, 50, 0)
 
 	t.Run("the namespace that started a run reaches it", func(t *testing.T) {
-		status := s.probe(ctx, t, s.orders, ProbeRequest{Op: pointsnexus.OpStatus, Key: ordersKey})
+		status := s.probe(ctx, t, s.orders, nexusprobe.Request{Op: pointsnexus.OpStatus, Key: ordersKey})
 		require.Empty(t, status.HandlerError, status.Message)
 		require.Equal(t, ordersRedemption, status.Status.WorkflowID)
 		require.Equal(t, member, status.Status.MemberID)
-		confirmed := s.probe(ctx, t, s.orders, ProbeRequest{Op: pointsnexus.OpConfirm, Key: ordersKey})
+		confirmed := s.probe(ctx, t, s.orders, nexusprobe.Request{Op: pointsnexus.OpConfirm, Key: ordersKey})
 		require.Empty(t, confirmed.HandlerError+confirmed.ErrorType, confirmed.Reason)
 		var res OrderResult
 		require.NoError(t, order.Get(ctx, &res))
 		require.Equal(t, workflows.StateConsumed, res.Final.State)
-		released := s.probe(ctx, t, s.orders, ProbeRequest{Op: pointsnexus.OpRelease, Key: ordersKey})
+		released := s.probe(ctx, t, s.orders, nexusprobe.Request{Op: pointsnexus.OpRelease, Key: ordersKey})
 		require.Empty(t, released.HandlerError+released.ErrorType, released.Reason)
 		require.Equal(t, workflows.StateReleased, released.Settled.State)
 	})
@@ -153,7 +150,7 @@ func TestNexusCallersReachOnlyTheirOwnRuns(t *testing.T) {
 		} {
 			t.Run("redeem, "+tc.name, func(t *testing.T) {
 				key := testenv.UniqueName("order")
-				got := s.probe(ctx, t, s.orders, ProbeRequest{Op: pointsnexus.OpRedeem, Key: key,
+				got := s.probe(ctx, t, s.orders, nexusprobe.Request{Op: pointsnexus.OpRedeem, Key: key,
 					Redeem: workflows.RedemptionRequest{MemberID: other, Points: 5, Description: "unlisted body", Body: tc.body}})
 				require.Equal(t, workflows.StateFailed, got.Status.State, "%+v", got)
 				require.Contains(t, got.Status.Error, tc.name+" ")
@@ -164,7 +161,7 @@ func TestNexusCallersReachOnlyTheirOwnRuns(t *testing.T) {
 			})
 			t.Run("freeze, "+tc.name, func(t *testing.T) {
 				key := testenv.UniqueName("order")
-				got := s.probe(ctx, t, s.orders, ProbeRequest{Op: pointsnexus.OpFreeze, Key: key,
+				got := s.probe(ctx, t, s.orders, nexusprobe.Request{Op: pointsnexus.OpFreeze, Key: key,
 					Freeze: workflows.FreezeRequest{MemberID: other, Points: 5, Description: "unlisted body", Body: tc.body}})
 				require.Equal(t, activities.ErrInvalidInput, got.ErrorType, "%+v", got)
 				require.Contains(t, got.Reason, tc.name+" ")

@@ -1,14 +1,12 @@
 package nexus
 
 import (
-	"errors"
-	"fmt"
 	"time"
 
-	"github.com/nexus-rpc/sdk-go/nexus"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/kylinpoints/kylin-points/pointsnexus"
+	"github.com/kylinpoints/kylin-points/tests/internal/nexusprobe"
 	"github.com/kylinpoints/kylin-points/workflows"
 )
 
@@ -114,17 +112,8 @@ func FreezeOrderWorkflow(ctx workflow.Context, in FreezeOrderRequest) (FreezeOrd
 		return res, err
 	}
 	settle := pointsnexus.SettleInput{Key: in.OrderID, Points: in.ConsumePoints}
-	err = c.ExecuteOperation(ctx, settleOperation(in.Settle), settle, opts).Get(ctx, &res.Settled)
+	err = c.ExecuteOperation(ctx, nexusprobe.SettleOperation(in.Settle), settle, opts).Get(ctx, &res.Settled)
 	return res, err
-}
-
-// settleOperation is the operation named by kind: pointsnexus.OpConsume,
-// else the release.
-func settleOperation(kind string) nexus.OperationReference[pointsnexus.SettleInput, workflows.SettleResult] {
-	if kind == pointsnexus.OpConsume {
-		return pointsnexus.ConsumeOperation
-	}
-	return pointsnexus.ReleaseOperation
 }
 
 // SettleOrderRequest settles the freeze of an order, as another workflow
@@ -139,7 +128,7 @@ type SettleOrderRequest struct {
 func SettleOrderWorkflow(ctx workflow.Context, in SettleOrderRequest) (workflows.SettleResult, error) {
 	var res workflows.SettleResult
 	c := workflow.NewNexusClient(in.Endpoint, pointsnexus.ServiceName)
-	err := c.ExecuteOperation(ctx, settleOperation(in.Settle), pointsnexus.SettleInput{Key: in.OrderID},
+	err := c.ExecuteOperation(ctx, nexusprobe.SettleOperation(in.Settle), pointsnexus.SettleInput{Key: in.OrderID},
 		workflow.NexusOperationOptions{ScheduleToCloseTimeout: operationTimeout}).Get(ctx, &res)
 	return res, err
 }
@@ -166,62 +155,4 @@ func DecideOrderWorkflow(ctx workflow.Context, in DecideOrderRequest) (workflows
 	}
 	err := f.Get(ctx, &st)
 	return st, err
-}
-
-// ProbeRequest sends one operation, as any workflow of a caller namespace
-// may: the attacks of TestNexusCallersReachOnlyTheirOwnRuns.
-type ProbeRequest struct {
-	Endpoint string
-	// Op is the operation's name (pointsnexus.OpConfirm, …).
-	Op  string
-	Key string
-	// Redeem is the request of OpRedeem, Freeze that of OpFreeze.
-	Redeem workflows.RedemptionRequest
-	Freeze workflows.FreezeRequest
-}
-
-// ProbeResult is what the operation answered: a result, or how it was
-// refused.
-type ProbeResult struct {
-	Status  workflows.RedemptionStatus
-	Freeze  workflows.FreezeResult
-	Settled workflows.SettleResult
-	// HandlerError is the type of the handler's refusal ("" if none),
-	// Message its message; ErrorType is the ApplicationError's type of a
-	// failed operation (pointsnexus.ErrorType), Reason its message.
-	HandlerError string
-	Message      string
-	ErrorType    string
-	Reason       string
-}
-
-// ProbeWorkflow sends one operation and returns what it answered.
-func ProbeWorkflow(ctx workflow.Context, in ProbeRequest) (ProbeResult, error) {
-	var res ProbeResult
-	c := workflow.NewNexusClient(in.Endpoint, pointsnexus.ServiceName)
-	opts := workflow.NexusOperationOptions{ScheduleToCloseTimeout: operationTimeout}
-	var err error
-	switch in.Op {
-	case pointsnexus.OpConfirm:
-		err = c.ExecuteOperation(ctx, pointsnexus.ConfirmOperation, pointsnexus.ConfirmInput{Key: in.Key}, opts).Get(ctx, &res.Status)
-	case pointsnexus.OpCancel:
-		err = c.ExecuteOperation(ctx, pointsnexus.CancelOperation, pointsnexus.RedemptionRef{Key: in.Key}, opts).Get(ctx, &res.Status)
-	case pointsnexus.OpStatus:
-		err = c.ExecuteOperation(ctx, pointsnexus.StatusOperation, pointsnexus.RedemptionRef{Key: in.Key}, opts).Get(ctx, &res.Status)
-	case pointsnexus.OpRelease, pointsnexus.OpConsume:
-		err = c.ExecuteOperation(ctx, settleOperation(in.Op), pointsnexus.SettleInput{Key: in.Key}, opts).Get(ctx, &res.Settled)
-	case pointsnexus.OpRedeem:
-		err = c.ExecuteOperation(ctx, pointsnexus.RedeemOperation, pointsnexus.RedeemInput{Key: in.Key, RedemptionRequest: in.Redeem}, opts).Get(ctx, &res.Status)
-	case pointsnexus.OpFreeze:
-		err = c.ExecuteOperation(ctx, pointsnexus.FreezeOperation, pointsnexus.FreezeInput{Key: in.Key, FreezeRequest: in.Freeze}, opts).Get(ctx, &res.Freeze)
-	default:
-		return res, fmt.Errorf("unknown operation %q", in.Op)
-	}
-	if err != nil {
-		if he, ok := errors.AsType[*nexus.HandlerError](err); ok {
-			res.HandlerError, res.Message = string(he.Type), he.Message
-		}
-		res.ErrorType, res.Reason = pointsnexus.ErrorType(err), workflows.Reason(err)
-	}
-	return res, nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/kylinpoints/kylin-points/crm/sandbox"
 	"github.com/kylinpoints/kylin-points/internal/devstack"
 	"github.com/kylinpoints/kylin-points/pointsnexus"
+	"github.com/kylinpoints/kylin-points/tests/internal/nexusprobe"
 	"github.com/kylinpoints/kylin-points/tests/internal/testenv"
 	"github.com/kylinpoints/kylin-points/workflows"
 )
@@ -55,7 +56,7 @@ func startCaller(ctx context.Context, t *testing.T, dev *devstack.Stack, ns stri
 	w.RegisterWorkflow(FreezeOrderWorkflow)
 	w.RegisterWorkflow(SettleOrderWorkflow)
 	w.RegisterWorkflow(DecideOrderWorkflow)
-	w.RegisterWorkflow(ProbeWorkflow)
+	w.RegisterWorkflow(nexusprobe.Workflow)
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
 	return c
