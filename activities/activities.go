@@ -59,6 +59,9 @@ type Activities struct {
 	// Search is how the workflows fill their search attributes; its zero
 	// value upserts none.
 	Search Search
+	// Allowed lists the body values a request may carry; others are
+	// refused before any CRM call (AllowedBody).
+	Allowed AllowedBody
 	// Codes maps the CRM's business codes to what the workflows read into
 	// them (crm.Meaning); nil means crm.DefaultCodes. A code it does not
 	// name is never proof of anything.
@@ -113,6 +116,9 @@ func (a *Activities) Prepare(_ context.Context, memberID string) (Prepared, erro
 
 // Freeze moves in.Points of the member from available to frozen, under in.Token.
 func (a *Activities) Freeze(ctx context.Context, in Input) (Output, error) {
+	if err := a.Allowed.check(ctx, in); err != nil {
+		return Output{}, err
+	}
 	res, err := a.CRM.Freeze(ctx, in.Token, in.request())
 	if err != nil {
 		return Output{}, a.toTemporal(ctx, crm.OpFreeze, in, err)
@@ -124,6 +130,9 @@ func (a *Activities) Freeze(ctx context.Context, in Input) (Output, error) {
 // A freeze the CRM never applied is "nothing to release", not an error, so
 // that compensation is safe when the freeze's outcome is unknown.
 func (a *Activities) Release(ctx context.Context, in Input) (Output, error) {
+	if err := a.Allowed.check(ctx, in); err != nil {
+		return Output{}, err
+	}
 	res, err := a.CRM.Release(ctx, in.Token, in.request())
 	if ce, ok := errors.AsType[*crm.Error](err); ok && ce.Class == crm.ClassRejected && a.meaning(ce.Code) == crm.FreezeNotFound &&
 		(RejectionDetails{Status: ce.Status}).Business() {
@@ -137,6 +146,9 @@ func (a *Activities) Release(ctx context.Context, in Input) (Output, error) {
 
 // Consume deducts the points of the freeze in.FreezeToken for good.
 func (a *Activities) Consume(ctx context.Context, in Input) (Output, error) {
+	if err := a.Allowed.check(ctx, in); err != nil {
+		return Output{}, err
+	}
 	res, err := a.CRM.Consume(ctx, in.Token, in.request())
 	if err != nil {
 		return Output{}, a.toTemporal(ctx, crm.OpConsume, in, err)

@@ -20,8 +20,6 @@ const (
 	answerMargin = 1500 * time.Millisecond
 	// maxWait bounds a handler's work when the request has no deadline.
 	maxWait = 8 * time.Second
-	// retryInterval is how often a decision refused while FREEZING is sent again.
-	retryInterval = 200 * time.Millisecond
 )
 
 // decision is a confirm or cancel: the Update and the recorded decisions
@@ -38,22 +36,24 @@ var (
 )
 
 // confirmOperation sends the confirm Update, with the points to consume,
-// to "redeem-<key>" (see decide).
+// to the caller's "nexus/<caller>/redeem-<key>" (see decide).
 func confirmOperation() nexus.Operation[ConfirmInput, workflows.RedemptionStatus] {
-	return nexus.NewSyncOperation(OpConfirm, func(ctx context.Context, in ConfirmInput, _ nexus.StartOperationOptions) (workflows.RedemptionStatus, error) {
-		return confirmDecision.decide(ctx, in.Key, in.Points)
+	return nexus.NewSyncOperation(OpConfirm, func(ctx context.Context, in ConfirmInput, opts nexus.StartOperationOptions) (workflows.RedemptionStatus, error) {
+		return confirmDecision.decide(ctx, opts, in.Key, in.Points)
 	})
 }
 
-// cancelOperation sends the cancel Update to "redeem-<key>" (see decide).
+// cancelOperation sends the cancel Update to the caller's
+// "nexus/<caller>/redeem-<key>" (see decide).
 func cancelOperation() nexus.Operation[RedemptionRef, workflows.RedemptionStatus] {
-	return nexus.NewSyncOperation(OpCancel, func(ctx context.Context, in RedemptionRef, _ nexus.StartOperationOptions) (workflows.RedemptionStatus, error) {
-		return cancelDecision.decide(ctx, in.Key, 0)
+	return nexus.NewSyncOperation(OpCancel, func(ctx context.Context, in RedemptionRef, opts nexus.StartOperationOptions) (workflows.RedemptionStatus, error) {
+		return cancelDecision.decide(ctx, opts, in.Key, 0)
 	})
 }
 
-// decide sends the decision's Update to "redeem-<key>", a confirm
-// consuming points (0: all).
+// decide sends the decision's Update to the redemption the caller started
+// with key, a confirm consuming points (0: all), through
+// workflows.DecideBy: the starter's own client side.
 //
 // It answers once the workflow has accepted the decision: with the final
 // status when the redemption ends within the request deadline (CONSUMED,
@@ -63,68 +63,46 @@ func cancelOperation() nexus.Operation[RedemptionRef, workflows.RedemptionStatus
 // the decision that won is answered the same way, even after the end.
 //
 // While the freeze has not settled the workflow refuses decisions as
-// NotFrozen; the handler sends the Update again until the deadline nears,
-// then asks the caller's server to retry the request. Any other refusal
-// (already decided otherwise, FAILED, more points than frozen) fails the
-// operation with the workflow's ErrNotFrozen or ErrInvalidInput.
-func (d decision) decide(ctx context.Context, key string, points float64) (workflows.RedemptionStatus, error) {
-	id, err := RedemptionWorkflowID(key)
-	if err != nil {
-		return workflows.RedemptionStatus{}, badRequest(err)
-	}
-	ctx, cancel := withinDeadline(ctx)
-	defer cancel()
-	return d.send(ctx, temporalnexus.GetClient(ctx), id, points)
-}
-
-func (d decision) send(ctx context.Context, c client.Client, id string, points float64) (workflows.RedemptionStatus, error) {
-	for {
-		st, err := d.sendOnce(ctx, c, id, points)
-		switch {
-		case err == nil:
-			return st, nil
-		case ctx.Err() != nil:
-			return st, retryLater("%s %s: no answer before the request deadline; the request is retried", d.name, id)
-		case isNotFound(err):
-			// No such workflow, or it has ended: its status says which.
-			return d.afterEnd(ctx, c, id)
-		case ErrorType(err) == "":
-			return st, err
-		case ErrorType(err) != workflows.ErrNotFrozen:
-			// Refused for good, e.g. more points than frozen.
-			return st, failed(ErrorType(err), "%s", workflows.Reason(err))
-		}
-		st, qerr := workflows.Status(ctx, c, id, "")
-		if qerr != nil || st.Decision != "" || (st.State != workflows.StateFreezing && st.State != workflows.StateFrozen) {
-			return st, failed(workflows.ErrNotFrozen, "%s", workflows.Reason(err))
-		}
-		select {
-		case <-ctx.Done():
-			return st, retryLater("%s %s: the redemption is still %s; the request is retried", d.name, id, st.State)
-		case <-time.After(retryInterval):
-		}
-	}
-}
-
-// sendOnce sends the Update with the fixed ID of workflows.DecisionOptions,
-// so that a repeat (a Nexus retry, the starter's confirm) joins the first
-// instead of queueing another, and waits for the outcome until ctx ends.
-func (d decision) sendOnce(ctx context.Context, c client.Client, id string, points float64) (workflows.RedemptionStatus, error) {
+// NotFrozen; they are sent again until the deadline nears, then the
+// caller's server is asked to retry the request. Any other refusal (already
+// decided otherwise, FAILED, more points than frozen) fails the operation
+// with the workflow's ErrNotFrozen or ErrInvalidInput. A key the caller's
+// namespace did not redeem with is answered as not found, whoever else
+// used it (redemptionNotFound).
+func (d decision) decide(ctx context.Context, opts nexus.StartOperationOptions, key string, points float64) (workflows.RedemptionStatus, error) {
 	var st workflows.RedemptionStatus
-	opts := workflows.DecisionOptions(id, d.name, points)
-	opts.WaitForStage = client.WorkflowUpdateStageAccepted
-	h, err := c.UpdateWorkflow(ctx, opts)
+	caller, err := CallerNamespace(opts.Links)
 	if err != nil {
 		return st, err
 	}
-	// A rejection is already known; an accepted Update is waited for while
-	// the deadline allows.
-	wctx, cancel := context.WithTimeout(ctx, remaining(ctx)-answerMargin/2)
+	id, err := RedemptionWorkflowID(caller, key)
+	if err != nil {
+		return st, badRequest(err)
+	}
+	ctx, cancel := withinDeadline(ctx)
 	defer cancel()
-	err = h.Get(wctx, &st)
-	if err != nil && wctx.Err() != nil && ctx.Err() == nil {
-		// Accepted, still settling: answer with where it stands.
-		return workflows.Status(ctx, c, id, "")
+	c := temporalnexus.GetClient(ctx)
+	answerBy := time.Now().Add(remaining(ctx) - answerMargin/2)
+	st, _, err = workflows.DecideBy(ctx, c, id, d.name, points, answerBy)
+	if err == nil {
+		return st, nil
+	}
+	if isNotFound(err) {
+		// No such workflow, or it has ended: its status says which.
+		return d.afterEnd(ctx, c, id)
+	}
+	if refused, ok := workflows.Refusal(err); ok {
+		if ctx.Err() != nil && (refused.State == workflows.StateFreezing || refused.State == workflows.StateFrozen) {
+			return refused, retryLater("%s %s: the redemption is still %s; the request is retried", d.name, id, refused.State)
+		}
+		return refused, failed(workflows.ErrNotFrozen, "%s", workflows.Reason(err))
+	}
+	switch {
+	case ctx.Err() != nil:
+		return st, retryLater("%s %s: no answer before the request deadline; the request is retried", d.name, id)
+	case workflows.ErrorType(err) != "":
+		// Refused for good, e.g. more points than frozen.
+		return st, failed(workflows.ErrorType(err), "%s", workflows.Reason(err))
 	}
 	return st, err
 }
@@ -135,7 +113,7 @@ func (d decision) afterEnd(ctx context.Context, c client.Client, id string) (wor
 	st, err := workflows.Status(ctx, c, id, "")
 	switch {
 	case isNotFound(err):
-		return st, &nexus.HandlerError{Type: nexus.HandlerErrorTypeNotFound, Message: "redemption " + id + " not found"}
+		return workflows.RedemptionStatus{}, redemptionNotFound()
 	case err != nil:
 		return st, err
 	case st.State.Terminal() && d.wonBy(st.Decision):
@@ -150,10 +128,16 @@ func (d decision) afterEnd(ctx context.Context, c client.Client, id string) (wor
 
 func (d decision) wonBy(recorded string) bool { return slices.Contains(d.won, recorded) }
 
-// statusOperation answers the status query of "redeem-<key>".
+// statusOperation answers the status query of the caller's
+// "nexus/<caller>/redeem-<key>": the member, description and tokens go to
+// the namespace that redeemed with the key, and to no other.
 func statusOperation() nexus.Operation[RedemptionRef, workflows.RedemptionStatus] {
-	return nexus.NewSyncOperation(OpStatus, func(ctx context.Context, in RedemptionRef, _ nexus.StartOperationOptions) (workflows.RedemptionStatus, error) {
-		id, err := RedemptionWorkflowID(in.Key)
+	return nexus.NewSyncOperation(OpStatus, func(ctx context.Context, in RedemptionRef, opts nexus.StartOperationOptions) (workflows.RedemptionStatus, error) {
+		caller, err := CallerNamespace(opts.Links)
+		if err != nil {
+			return workflows.RedemptionStatus{}, err
+		}
+		id, err := RedemptionWorkflowID(caller, in.Key)
 		if err != nil {
 			return workflows.RedemptionStatus{}, badRequest(err)
 		}
@@ -161,7 +145,7 @@ func statusOperation() nexus.Operation[RedemptionRef, workflows.RedemptionStatus
 		defer cancel()
 		st, err := workflows.Status(ctx, temporalnexus.GetClient(ctx), id, "")
 		if isNotFound(err) {
-			return st, &nexus.HandlerError{Type: nexus.HandlerErrorTypeNotFound, Message: "redemption " + id + " not found"}
+			return workflows.RedemptionStatus{}, redemptionNotFound()
 		}
 		return st, err
 	})

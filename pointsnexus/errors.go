@@ -69,3 +69,20 @@ func isNotFound(err error) bool {
 	var nf *serviceerror.NotFound
 	return errors.As(err, &nf)
 }
+
+// redemptionNotFound answers a request about a redemption the caller's
+// namespace did not start with the key. It is the same answer whether the
+// key was never used, used by another namespace, or a starter's run has a
+// like-named ID ("redeem-<key>"): it says nothing of runs that are not the
+// caller's.
+func redemptionNotFound() error {
+	return &nexus.HandlerError{Type: nexus.HandlerErrorTypeNotFound,
+		Message: "no redemption with this key was started through Nexus by the caller's namespace"}
+}
+
+// freezeNotFound is redemptionNotFound for the freeze a release or consume
+// names.
+func freezeNotFound() error {
+	return &nexus.HandlerError{Type: nexus.HandlerErrorTypeNotFound,
+		Message: "no freeze with this key was started through Nexus by the caller's namespace"}
+}

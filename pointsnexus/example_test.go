@@ -42,7 +42,7 @@ func CheckoutWorkflow(ctx workflow.Context, order Checkout) (workflows.Redemptio
 	opts := workflow.NexusOperationOptions{ScheduleToCloseTimeout: 30 * time.Minute}
 	rctx, cancelRedeem := workflow.WithCancel(ctx)
 	redeem := c.ExecuteOperation(rctx, pointsnexus.RedeemOperation, pointsnexus.RedeemInput{
-		Key: order.OrderID, // the business key: the redemption runs as redeem-<key>, once
+		Key: order.OrderID, // the business key: the redemption runs as nexus/<caller namespace>/redeem-<key>, once
 		RedemptionRequest: workflows.RedemptionRequest{
 			MemberID: order.Member, Points: order.Points, Description: "order " + order.OrderID,
 		},

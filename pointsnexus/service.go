@@ -12,12 +12,18 @@
 //
 // Callers in other languages send the same JSON; docs/contract.md lists it.
 //
-// Every workflow the service starts takes its ID from the caller's Key (a
-// business key such as an order ID): see WorkflowID. A retried Nexus start
-// carries the same request ID and attaches to the run it started; any other
-// start with a used key is refused (ErrAlreadyStarted). So one business
-// request is one workflow and one token per step, however often the caller's
-// side retries.
+// Every workflow the service starts takes its ID from the caller's
+// namespace and Key (a business key such as an order ID), in an ID space of
+// its own: "nexus/<caller namespace>/redeem-<key>" (see IDPrefix). The
+// caller's namespace is the one the server names in the request's link to the
+// caller's workflow; a request without one is refused. So a caller reaches
+// only the runs its own namespace started through Nexus, never a starter's
+// "redeem-<orderId>" nor another namespace's, and asking about any other key
+// is answered as not found, whether or not a run of that name exists
+// (docs/security.md). A retried Nexus start carries the same request ID and
+// attaches to the run it started; any other start with a used key is refused
+// (ErrAlreadyStarted). So one business request is one workflow and one token
+// per step, however often the caller's side retries.
 package pointsnexus
 
 import (
@@ -55,7 +61,7 @@ const (
 // RedemptionRef names a redemption by the key it was started with: the
 // input of OpCancel and OpStatus.
 type RedemptionRef struct {
-	// Key is the business key given to OpRedeem.
+	// Key is the business key the caller's namespace gave to OpRedeem.
 	Key string `json:"key"`
 }
 
@@ -70,23 +76,26 @@ type ConfirmInput struct {
 
 // FreezeInput is the input of OpFreeze: the key and the freeze request.
 type FreezeInput struct {
-	// Key is the business key; the freeze runs as workflow "freeze-<key>".
+	// Key is the business key; the freeze runs as workflow
+	// "nexus/<caller namespace>/freeze-<key>".
 	Key string `json:"key"`
 	workflows.FreezeRequest
 }
 
 // RedeemInput is the input of OpRedeem: the key and the redemption request.
 type RedeemInput struct {
-	// Key is the business key; the redemption runs as workflow "redeem-<key>".
+	// Key is the business key; the redemption runs as workflow
+	// "nexus/<caller namespace>/redeem-<key>".
 	Key string `json:"key"`
 	workflows.RedemptionRequest
 }
 
 // SettleInput is the input of OpRelease and OpConsume.
 type SettleInput struct {
-	// Key is the key the freeze was started with (OpFreeze). The settlement
-	// runs as workflow "settle-<key>": a freeze is settled once, by a release
-	// or a consume, never both.
+	// Key is the key the caller's namespace froze with (OpFreeze). The
+	// settlement runs as the freeze's one settlement,
+	// workflows.SettlementID("nexus/<caller namespace>/freeze-<key>"): a
+	// freeze is settled once, by a release or a consume, never both.
 	Key string `json:"key"`
 	// Points, for consume only, is how many of the frozen points to deduct;
 	// 0 deducts all of them. The rest is released.

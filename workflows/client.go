@@ -109,25 +109,36 @@ func AwaitFreeze(ctx context.Context, c client.Client, id string) (RedemptionSta
 // sent again until ctx ends; any other refusal is returned (an
 // ApplicationError of type ErrNotFrozen carrying the RedemptionStatus).
 func Decide(ctx context.Context, c client.Client, id, update string, points float64) (RedemptionStatus, string, error) {
+	return DecideBy(ctx, c, id, update, points, time.Time{})
+}
+
+// DecideBy is Decide for a caller that must answer by answerBy, such as a
+// Nexus handler within its request's deadline: once the redemption has
+// accepted the decision, it waits for the end only until answerBy, then
+// answers with the status on the way (CONSUMING or RELEASING, Decision
+// set). The decision is recorded either way and will be carried out. The
+// zero answerBy waits for the end, as Decide does. Decide and the Nexus
+// operations confirm and cancel share this one implementation.
+func DecideBy(ctx context.Context, c client.Client, id, update string, points float64, answerBy time.Time) (RedemptionStatus, string, error) {
 	opts := DecisionOptions(id, update, points)
+	if !answerBy.IsZero() {
+		// Accepted first: a rejection is known at once, and an accepted
+		// decision is waited for only as long as answerBy allows.
+		opts.WaitForStage = client.WorkflowUpdateStageAccepted
+	}
 	for {
+		var st RedemptionStatus
 		handle, err := c.UpdateWorkflow(ctx, opts)
-		if _, internal := errors.AsType[*serviceerror.Internal](err); internal && !strings.Contains(opts.UpdateID, "#") {
-			// Seen on server v1.32.1: after a reset to before an accepted
-			// Update, a new Update with that Update ID fails with Internal
-			// every time. The redemption itself answers a repeat of the
-			// winner, so a fresh ID is as safe; the fixed one only saves
-			// history events.
-			opts.UpdateID += "#" + uuid.NewString()
+		if err == nil {
+			st, err = awaitDecision(ctx, c, handle, answerBy)
+		}
+		if renewUpdateID(&opts, err) {
 			continue
 		}
-		var st RedemptionStatus
-		if err == nil {
-			err = handle.Get(ctx, &st)
-		}
-		if err == nil && !st.State.Terminal() {
+		if err == nil && !st.State.Terminal() && answerBy.IsZero() {
 			// The run continued as new while carrying the decision out (a
-			// long outage): its result follows the chain of runs.
+			// long outage): its result follows the chain of runs. (With
+			// answerBy, a status on the way is the answer.)
 			run := c.GetWorkflow(ctx, id, "")
 			err = run.Get(ctx, &st)
 			return st, run.GetRunID(), err
@@ -144,6 +155,38 @@ func Decide(ctx context.Context, c client.Client, id, update string, points floa
 		case <-time.After(decideRetryEvery):
 		}
 	}
+}
+
+// awaitDecision reads the outcome of the decision's Update: a rejection, or
+// the final status. With answerBy set (the Update was sent waiting for its
+// acceptance only), an accepted Update still running then answers with the
+// status at that moment.
+func awaitDecision(ctx context.Context, c client.Client, h client.WorkflowUpdateHandle, answerBy time.Time) (RedemptionStatus, error) {
+	var st RedemptionStatus
+	if answerBy.IsZero() {
+		return st, h.Get(ctx, &st)
+	}
+	wctx, cancel := context.WithDeadline(ctx, answerBy)
+	defer cancel()
+	err := h.Get(wctx, &st)
+	if err != nil && wctx.Err() != nil && ctx.Err() == nil {
+		// Accepted, still settling: where it stands now.
+		return Status(ctx, c, h.WorkflowID(), "")
+	}
+	return st, err
+}
+
+// renewUpdateID gives opts a fresh Update ID, once, when the server answered
+// Internal to the fixed one. Seen on server v1.32.1: after a reset to before
+// an accepted Update, a new Update with that Update ID fails with Internal
+// every time. The redemption itself answers a repeat of the winner, so a
+// fresh ID is as safe; the fixed one only saves history events.
+func renewUpdateID(opts *client.UpdateWorkflowOptions, err error) bool {
+	if _, internal := errors.AsType[*serviceerror.Internal](err); !internal || strings.Contains(opts.UpdateID, "#") {
+		return false
+	}
+	opts.UpdateID += "#" + uuid.NewString()
+	return true
 }
 
 // DecisionOptions are the options of the confirm (consuming points, 0

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"io"
 
+	"github.com/kylinpoints/kylin-points/activities"
 	"github.com/kylinpoints/kylin-points/internal/logging"
 )
 
@@ -17,6 +18,9 @@ type Config struct {
 	Temporal  Temporal
 	TaskQueue string
 	CRM       CRM
+	// Allowed lists the body values a request may name
+	// (KYLIN_CRM_ALLOWED_*); read it with AllowedBody.
+	Allowed activities.AllowedBody
 	// MaxQPS caps CRM calls per second across all workers of the task queue; 0 is unlimited.
 	MaxQPS float64
 	// LogLevel is debug, info, warn or error.
@@ -43,10 +47,12 @@ func Load(args []string, env Env) (Config, error) {
 		return Config{}, err
 	}
 	var p Problems
+	crmSettings := b.crm(&p)
 	cfg := Config{
 		Temporal:    b.temporal(),
 		TaskQueue:   b.required(&p, TaskQueue),
-		CRM:         b.crm(&p),
+		CRM:         crmSettings,
+		Allowed:     b.allowedBody(&p, crmSettings),
 		MaxQPS:      b.maxQPS(&p),
 		LogLevel:    b.logLevel(&p),
 		MetricsAddr: b.metricsAddr(&p),

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
+
+	"github.com/kylinpoints/kylin-points/crm"
 )
 
 // Setting is one configuration value: its environment variable, the flag of
@@ -55,6 +57,12 @@ var (
 		Help: "memberType sent to the CRM"}
 	CRMChannelType = Setting{Env: "KYLIN_CRM_CHANNEL_TYPE", Flag: "crm-channel-type", Default: "WECHAT", Arg: "TYPE",
 		Help: "channelType sent to the CRM"}
+	CRMAllowedMemberTypes = Setting{Env: "KYLIN_CRM_ALLOWED_MEMBER_TYPES", Flag: "crm-allowed-member-types", Arg: "LIST",
+		Help: "memberType values a request may name, comma-separated; others are refused before any CRM call; default: KYLIN_CRM_MEMBER_TYPE's value only"}
+	CRMAllowedChannelTypes = Setting{Env: "KYLIN_CRM_ALLOWED_CHANNEL_TYPES", Flag: "crm-allowed-channel-types", Arg: "LIST",
+		Help: "channelType values a request may name, comma-separated; others are refused before any CRM call; default: KYLIN_CRM_CHANNEL_TYPE's value only"}
+	CRMAllowedPointBizTypes = Setting{Env: "KYLIN_CRM_ALLOWED_POINT_BIZ_TYPES", Flag: "crm-allowed-point-biz-types", Default: crm.DefaultPointBizType, Arg: "LIST",
+		Help: "pointBizType values a request may name, comma-separated; others are refused before any CRM call"}
 	CRMFreezePath = Setting{Env: "KYLIN_CRM_FREEZE_PATH", Flag: "crm-freeze-path", Default: "/openapi/v2/member/freezePoint", Arg: "PATH",
 		Help: "freeze endpoint, /{contextPath}/{version}/{requestPath}"}
 	CRMReleasePath = Setting{Env: "KYLIN_CRM_RELEASE_PATH", Flag: "crm-release-path", Default: "/openapi/v2/member/unfreezePoint", Arg: "PATH",
@@ -87,7 +95,7 @@ var (
 var WorkerSettings = []Setting{
 	TemporalAddress, TemporalNamespace, TaskQueue,
 	CRMBaseURL, CRMServiceName, CRMServiceSecret, CRMServiceSecretFile, CRMTimeout,
-	CRMMemberType, CRMChannelType, CRMFreezePath, CRMReleasePath, CRMConsumePath, CRMCodesFile, CRMMaxQPS,
+	CRMMemberType, CRMChannelType, CRMAllowedMemberTypes, CRMAllowedChannelTypes, CRMAllowedPointBizTypes, CRMFreezePath, CRMReleasePath, CRMConsumePath, CRMCodesFile, CRMMaxQPS,
 	LogLevel, MetricsAddr, PayloadKeyFile, SearchAttributes, CreateSearchAttributes, MemberSearch, MemberHashKeyFile, WorkerDeploymentName, WorkerBuildID,
 }
 

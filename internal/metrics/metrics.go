@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/kylinpoints/kylin-points/crm"
+	"github.com/kylinpoints/kylin-points/pointsnexus"
 )
 
 // Outcomes of a CRM call: ok, or the crm.Class of the error.
@@ -67,7 +68,10 @@ func New() *Metrics {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.crmCalls, m.crmDuration, m.crmReplayed, m.sdkErrors,
 	)
-	m.sdk, m.sdkCloser = newSDKHandler(reg, m.sdkErrors)
+	sdk, closer := newSDKHandler(reg, m.sdkErrors)
+	// The worker serves the Nexus service "points" only: any other service
+	// or operation a request names is labelled "other".
+	m.sdk, m.sdkCloser = boundNexusLabels(sdk, pointsnexus.NewService()), closer
 	return m
 }
 

@@ -65,6 +65,8 @@ func TestBadUsageExits2WithOneLineAndNoTemporalCall(t *testing.T) {
 		{"confirm without id", []string{"confirm"}, "confirm: --id is required"},
 		{"cancel blank id", []string{"cancel", "--id", "  "}, "cancel: --id is required"},
 		{"status id with newline", []string{"status", "--id", "a\nb"}, "--id must not contain control characters"},
+		{"redeem id in the Nexus ID space", []string{"redeem", "--member", "m", "--points", "5", "--description", "d", "--id", "nexus/orders/redeem-1"}, `--id "nexus/orders/redeem-1" is in the Nexus service's ID space (nexus/…)`},
+		{"freeze id in the Nexus ID space", []string{"freeze", "--member", "m", "--points", "5", "--description", "d", "--id", "nexus/orders/freeze-1"}, `--id "nexus/orders/freeze-1" is in the Nexus service's ID space`},
 		{"start id too long", []string{"redeem", "--member", "m", "--points", "5", "--description", "d", "--id", strings.Repeat("x", 1001)}, "--id is 1001 bytes long"},
 		{"points missing", []string{"redeem", "--member", "m", "--description", "d"}, "redeem: --points is required"},
 		{"points infinite", []string{"redeem", "--member", "m", "--points", "+Inf", "--description", "d"}, "--points: point must be a finite number"},

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kylinpoints/kylin-points/crm"
 	"github.com/kylinpoints/kylin-points/internal/safetext"
+	"github.com/kylinpoints/kylin-points/pointsnexus"
 )
 
 // maxWorkflowIDBytes is Temporal's default limit on a workflow ID.
@@ -88,6 +89,11 @@ func checkFreeze(in input) (request, []string) {
 	}
 	if in.id != "" {
 		id, problem := checkWorkflowID(in.id)
+		if problem == "" && pointsnexus.IsServiceID(id) {
+			// The Nexus service acts only on the runs it started: a run
+			// started here with such an ID could be decided by a caller.
+			problem = fmt.Sprintf("--id %q is in the Nexus service's ID space (%s…): choose an ID that does not start with it", id, pointsnexus.IDPrefix)
+		}
 		if problem != "" {
 			problems = append(problems, problem)
 		}

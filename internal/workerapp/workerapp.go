@@ -151,6 +151,7 @@ func newWorker(c client.Client, cfg config.Config, logger *zap.Logger, o Options
 	register(w, &activities.Activities{
 		CRM:      crmClient,
 		Defaults: activities.BodyFields{MemberType: cfg.CRM.MemberType, ChannelType: cfg.CRM.ChannelType},
+		Allowed:  cfg.AllowedBody(),
 		Search:   activities.Search{Enabled: cfg.Search.Enabled, MemberMode: cfg.Search.MemberMode, MemberKey: cfg.Search.MemberKey},
 		Codes:    cfg.CRM.Codes,
 	})

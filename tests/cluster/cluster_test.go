@@ -44,14 +44,20 @@ type temporalCluster struct {
 	// probes counts the workflow starts restart used as probes.
 	probes int
 	procs  map[string]*testenv.Process
+	// serveArgs go to every service: the frontend's HTTP port (Nexus
+	// requests travel through it), and the test's own.
+	serveArgs []string
 }
 
 // startCluster sets up the schema with Temporal's own tool, starts the four
-// services and registers the namespace.
-func startCluster(t *testing.T, pg string) *temporalCluster {
+// services and registers the namespace. serveArgs go to every service, e.g.
+// -nexus-callers.
+func startCluster(t *testing.T, pg string, serveArgs ...string) *temporalCluster {
 	t.Helper()
 	c := &temporalCluster{t: t, bin: testenv.Binary(t, "./tests/cluster/internal/temporalservice"), pg: pg,
 		dir: t.TempDir(), procs: map[string]*testenv.Process{}}
+	_, httpPort := splitHostPort(t, testenv.FreeAddr(t))
+	c.serveArgs = append([]string{"-frontend-http-port", httpPort}, serveArgs...)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	res := testenv.RunCommand(ctx, t, c.bin, testenv.Env(), "schema", "-pg", pg)
@@ -79,7 +85,7 @@ func startCluster(t *testing.T, pg string) *temporalCluster {
 func (c *temporalCluster) start(ctx context.Context, service string) {
 	logPath := filepath.Join(c.dir, service+".log")
 	p := testenv.StartProcess(c.t, service, c.bin, logPath, testenv.Env(),
-		"serve", "-service", service, "-pg", c.pg, "-ports", c.ports)
+		append([]string{"serve", "-service", service, "-pg", c.pg, "-ports", c.ports}, c.serveArgs...)...)
 	c.procs[service] = p
 	for {
 		conn, err := net.DialTimeout("tcp", c.grpc[service], time.Second)

@@ -141,7 +141,7 @@ func TestContractMatchesTheCode(t *testing.T) {
 			activities.ErrInvalidInput, activities.ErrCRMRejected, activities.ErrOutcomeUnknown,
 			workflows.ErrFreezeAbandoned, workflows.ErrReleaseFailed, workflows.ErrNotFrozen,
 			pointsnexus.ErrAlreadyStarted, pointsnexus.ErrNothingFrozen,
-			activities.ErrCRMTransient, activities.ErrCRMUnauthorized, activities.ErrCRMRefusing,
+			activities.ErrCRMTransient, activities.ErrCRMUnauthorized, activities.ErrCRMRefusing, activities.ErrBodyNotAllowed,
 			activities.ErrCRMRefused, workflows.ErrContinueAsNewSuggested,
 		}, doc.column(t, "Error types", 0))
 	})

@@ -3,10 +3,10 @@ package nexus
 import (
 	"time"
 
-	"github.com/nexus-rpc/sdk-go/nexus"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/kylinpoints/kylin-points/pointsnexus"
+	"github.com/kylinpoints/kylin-points/tests/internal/nexusprobe"
 	"github.com/kylinpoints/kylin-points/workflows"
 )
 
@@ -112,17 +112,8 @@ func FreezeOrderWorkflow(ctx workflow.Context, in FreezeOrderRequest) (FreezeOrd
 		return res, err
 	}
 	settle := pointsnexus.SettleInput{Key: in.OrderID, Points: in.ConsumePoints}
-	err = c.ExecuteOperation(ctx, settleOperation(in.Settle), settle, opts).Get(ctx, &res.Settled)
+	err = c.ExecuteOperation(ctx, nexusprobe.SettleOperation(in.Settle), settle, opts).Get(ctx, &res.Settled)
 	return res, err
-}
-
-// settleOperation is the operation named by kind: pointsnexus.OpConsume,
-// else the release.
-func settleOperation(kind string) nexus.OperationReference[pointsnexus.SettleInput, workflows.SettleResult] {
-	if kind == pointsnexus.OpConsume {
-		return pointsnexus.ConsumeOperation
-	}
-	return pointsnexus.ReleaseOperation
 }
 
 // SettleOrderRequest settles the freeze of an order, as another workflow
@@ -137,7 +128,7 @@ type SettleOrderRequest struct {
 func SettleOrderWorkflow(ctx workflow.Context, in SettleOrderRequest) (workflows.SettleResult, error) {
 	var res workflows.SettleResult
 	c := workflow.NewNexusClient(in.Endpoint, pointsnexus.ServiceName)
-	err := c.ExecuteOperation(ctx, settleOperation(in.Settle), pointsnexus.SettleInput{Key: in.OrderID},
+	err := c.ExecuteOperation(ctx, nexusprobe.SettleOperation(in.Settle), pointsnexus.SettleInput{Key: in.OrderID},
 		workflow.NexusOperationOptions{ScheduleToCloseTimeout: operationTimeout}).Get(ctx, &res)
 	return res, err
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/kylinpoints/kylin-points/crm/sandbox"
 	"github.com/kylinpoints/kylin-points/internal/devstack"
 	"github.com/kylinpoints/kylin-points/pointsnexus"
+	"github.com/kylinpoints/kylin-points/tests/internal/nexusprobe"
 	"github.com/kylinpoints/kylin-points/tests/internal/testenv"
 	"github.com/kylinpoints/kylin-points/workflows"
 )
@@ -41,15 +42,24 @@ type stack struct {
 func startStack(ctx context.Context, t *testing.T) *stack {
 	t.Helper()
 	dev := testenv.StartDevStack(ctx, t, devstack.Options{NoUI: true})
-	orders := testenv.AddNamespace(ctx, t, dev.Client(), dev.TemporalAddr(), ordersNamespace)
-	w := worker.New(orders, ordersQueue, worker.Options{})
+	orders := startCaller(ctx, t, dev, ordersNamespace)
+	return &stack{dev: dev, sb: dev.Sandbox(), orders: orders, endpoint: devstack.NexusEndpoint}
+}
+
+// startCaller registers namespace ns on the stack's server, with a worker
+// of the caller's workflows on ordersQueue, and returns its client.
+func startCaller(ctx context.Context, t *testing.T, dev *devstack.Stack, ns string) client.Client {
+	t.Helper()
+	c := testenv.AddNamespace(ctx, t, dev.Client(), dev.TemporalAddr(), ns)
+	w := worker.New(c, ordersQueue, worker.Options{})
 	w.RegisterWorkflow(OrderWorkflow)
 	w.RegisterWorkflow(FreezeOrderWorkflow)
 	w.RegisterWorkflow(SettleOrderWorkflow)
 	w.RegisterWorkflow(DecideOrderWorkflow)
+	w.RegisterWorkflow(nexusprobe.Workflow)
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
-	return &stack{dev: dev, sb: dev.Sandbox(), orders: orders, endpoint: devstack.NexusEndpoint}
+	return c
 }
 
 func (s *stack) startOrder(ctx context.Context, t *testing.T, in OrderRequest) client.WorkflowRun {
@@ -75,7 +85,7 @@ func TestNexus(t *testing.T) {
 		var res OrderResult
 		require.NoError(t, s.startOrder(ctx, t, OrderRequest{OrderID: order, MemberID: member, Points: 30, Confirm: true}).Get(ctx, &res))
 
-		id := "redeem-" + order
+		id := redemptionID(t, ordersNamespace, order)
 		require.Equal(t, workflows.StateConsumed, res.Final.State)
 		require.Equal(t, workflows.DecisionConfirm, res.Final.Decision)
 		require.Equal(t, id, res.Final.WorkflowID)
@@ -93,7 +103,7 @@ func TestNexus(t *testing.T) {
 		member := testenv.Grant(ctx, t, s.sb, 100)
 		order := testenv.UniqueName("order")
 		run := s.startOrder(ctx, t, OrderRequest{OrderID: order, MemberID: member, Points: 40})
-		id := "redeem-" + order
+		id := redemptionID(t, ordersNamespace, order)
 		st, err := testenv.WaitSettledFreeze(ctx, s.dev.Client(), id)
 		require.NoError(t, err)
 		require.Equal(t, workflows.StateFrozen, st.State)
@@ -138,7 +148,7 @@ func TestNexus(t *testing.T) {
 		_, err = decide(pointsnexus.OpCancel)
 		require.Equal(t, workflows.ErrNotFrozen, pointsnexus.ErrorType(err), "%v", err)
 		require.ErrorContains(t, err, "decided by confirm")
-		testenv.RequireSettled(ctx, t, s.sb, "redeem-"+order, member, 100, 10, workflows.StateConsumed)
+		testenv.RequireSettled(ctx, t, s.sb, redemptionID(t, ordersNamespace, order), member, 100, 10, workflows.StateConsumed)
 	})
 
 	t.Run("the freeze step alone, then its settlement", func(t *testing.T) {
@@ -167,10 +177,15 @@ func TestNexus(t *testing.T) {
 				var res FreezeOrderResult
 				require.NoError(t, run.Get(ctx, &res))
 
-				freezeID := "freeze-" + order
+				freezeID := freezeWorkflowID(t, ordersNamespace, order)
 				token := workflows.BusinessToken(freezeID, workflows.StepFreeze)
 				require.Equal(t, token, res.Freeze.FreezeToken)
 				require.Equal(t, freezeID, res.Freeze.WorkflowID)
+				if tc.settle != "" {
+					// The freeze's one settlement, as the starter would start it.
+					_, err := s.dev.Client().DescribeWorkflow(ctx, workflows.SettlementID(freezeID), "")
+					require.NoError(t, err, "settled as %s", workflows.SettlementID(freezeID))
+				}
 				require.Equal(t, tc.state, res.Settled.State)
 				testenv.RequireBalance(ctx, t, s.sb, member, 100, tc.available, tc.frozen, tc.consumed)
 				for step, want := range map[string]int{workflows.StepFreeze: 1, workflows.StepRelease: tc.releaseEntries, workflows.StepConsume: tc.consumeEntries} {
@@ -198,4 +213,20 @@ func TestNexus(t *testing.T) {
 		require.Equal(t, pointsnexus.ErrAlreadyStarted, pointsnexus.ErrorType(err), "%v", err)
 		testenv.RequireBalance(ctx, t, s.sb, member, 100, 100, 0, 0)
 	})
+}
+
+// redemptionID is the workflow ID of caller's redemption with key.
+func redemptionID(t *testing.T, caller, key string) string {
+	t.Helper()
+	id, err := pointsnexus.RedemptionWorkflowID(caller, key)
+	require.NoError(t, err)
+	return id
+}
+
+// freezeWorkflowID is the workflow ID of caller's freeze with key.
+func freezeWorkflowID(t *testing.T, caller, key string) string {
+	t.Helper()
+	id, err := pointsnexus.FreezeWorkflowID(caller, key)
+	require.NoError(t, err)
+	return id
 }

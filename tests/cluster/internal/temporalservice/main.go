@@ -9,6 +9,11 @@
 //
 //	temporalservice schema -pg 127.0.0.1:5432
 //	temporalservice serve -service history -pg 127.0.0.1:5432 -ports frontend=7233/6933,history=7234/6934,matching=7235/6935,worker=7239/6939
+//
+// With -frontend-http-port the frontend serves its HTTP API, which the
+// history service sends Nexus requests through; with -nexus-callers the
+// frontend runs an authorizer that admits the requests of the kylin-points
+// endpoint from those caller namespaces only (authorizer.go).
 package main
 
 import (
@@ -17,7 +22,10 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+
+	"github.com/kylinpoints/kylin-points/pointsnexus"
 )
 
 func main() {
@@ -38,6 +46,9 @@ func run(args []string) error {
 	ports := fs.String("ports", "", "serve: every service's gRPC/membership ports, e.g. frontend=7233/6933,history=7234/6934,…")
 	shards := fs.Int("shards", 4, "serve: history shards (the same in every process, for the life of the database)")
 	logLevel := fs.String("log-level", "warn", "serve: debug, info, warn or error")
+	httpPort := fs.Int("frontend-http-port", 0, "serve: the frontend's HTTP port, which carries Nexus requests (the same in every process); 0: none")
+	nexusCallers := fs.String("nexus-callers", "", "serve: admit the Nexus requests of endpoint "+pointsnexus.EndpointName+
+		" from these caller namespaces only, comma-separated (an authorizer); unset: every caller")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -50,7 +61,11 @@ func run(args []string) error {
 		if err != nil {
 			return err
 		}
-		return serve(*service, db, layout, *shards, *logLevel, stopSignal())
+		opts := serveOptions{shards: *shards, logLevel: *logLevel, httpPort: *httpPort}
+		if *nexusCallers != "" {
+			opts.nexusCallers = strings.Split(*nexusCallers, ",")
+		}
+		return serve(*service, db, layout, opts, stopSignal())
 	}
 	return fmt.Errorf("unknown command %q: schema or serve", args[0])
 }

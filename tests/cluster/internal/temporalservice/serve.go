@@ -15,6 +15,8 @@ import (
 	"go.temporal.io/server/common/log"
 	"go.temporal.io/server/common/persistence/sql/sqlplugin/postgresql"
 	"go.temporal.io/server/temporal"
+
+	"github.com/kylinpoints/kylin-points/pointsnexus"
 )
 
 const (
@@ -49,16 +51,31 @@ func parsePorts(s string) (map[string]ports, error) {
 	return out, nil
 }
 
+// serveOptions are how one process of the cluster runs.
+type serveOptions struct {
+	// shards is the number of history shards, the same in every process.
+	shards   int
+	logLevel string
+	// httpPort is the frontend's HTTP port; 0: none.
+	httpPort int
+	// nexusCallers, when set, are the caller namespaces whose Nexus
+	// requests the kylin-points endpoint admits.
+	nexusCallers []string
+}
+
 // serve runs one service of the cluster until stop closes.
-func serve(service string, db database, layout map[string]ports, shards int, level string, stop <-chan any) error {
+func serve(service string, db database, layout map[string]ports, opts serveOptions, stop <-chan any) error {
 	if !slices.Contains(services, service) {
 		return fmt.Errorf("-service %q: one of %s", service, strings.Join(services, ", "))
 	}
-	conf := clusterConfig(db, layout, shards)
-	logger := log.NewZapLogger(log.BuildZapLogger(log.Config{Level: level}))
+	conf := clusterConfig(db, layout, opts)
+	logger := log.NewZapLogger(log.BuildZapLogger(log.Config{Level: opts.logLevel}))
 	authorizer, err := authorization.GetAuthorizerFromConfig(&conf.Global.Authorization)
 	if err != nil {
 		return err
+	}
+	if opts.nexusCallers != nil {
+		authorizer = nexusCallers{endpoint: pointsnexus.EndpointName, allowed: opts.nexusCallers}
 	}
 	claimMapper, err := authorization.GetClaimMapperFromConfig(&conf.Global.Authorization, logger)
 	if err != nil {
@@ -85,19 +102,21 @@ func dynamicConfig() dynamicconfig.StaticClient {
 	return dynamicconfig.StaticClient{
 		// confirm and cancel are Updates; on by default, stated because we need it.
 		dynamicconfig.FrontendEnableUpdateWorkflowExecution.Key(): true,
+		// A Nexus endpoint created by a test is routed at once.
+		dynamicconfig.ForceNexusEndpointRefreshOnRead.Key(): true,
 	}
 }
 
 // clusterConfig is the static configuration every process of the cluster
 // shares: the same databases, shards and service addresses.
-func clusterConfig(db database, layout map[string]ports, shards int) *config.Config {
+func clusterConfig(db database, layout map[string]ports, opts serveOptions) *config.Config {
 	frontend := net.JoinHostPort(host, strconv.Itoa(layout["frontend"].grpc))
 	var conf config.Config
 	conf.Global.Membership.MaxJoinDuration = 30 * time.Second
 	conf.Global.Membership.BroadcastAddress = host
 	conf.Persistence.DefaultStore = "postgres-default"
 	conf.Persistence.VisibilityStore = "postgres-visibility"
-	conf.Persistence.NumHistoryShards = int32(shards)
+	conf.Persistence.NumHistoryShards = int32(opts.shards)
 	conf.Persistence.DataStores = map[string]config.DataStore{
 		"postgres-default":    {SQL: sqlStore(db, "temporal", 20)},
 		"postgres-visibility": {SQL: sqlStore(db, "temporal_visibility", 4)},
@@ -120,6 +139,12 @@ func clusterConfig(db database, layout map[string]ports, shards int) *config.Con
 	conf.NamespaceDefaults.Archival.History.State = "disabled"
 	conf.NamespaceDefaults.Archival.Visibility.State = "disabled"
 	conf.PublicClient.HostPort = frontend
+	if opts.httpPort != 0 {
+		fe := conf.Services["frontend"]
+		fe.RPC.HTTPPort = opts.httpPort
+		conf.Services["frontend"] = fe
+		conf.PublicClient.HTTPHostPort = net.JoinHostPort(host, strconv.Itoa(opts.httpPort))
+	}
 	return &conf
 }
 
