@@ -31,10 +31,13 @@ const (
 	FreezeName  = "Freeze"
 	ReleaseName = "Release"
 	ConsumeName = "Consume"
-	// PrepareName is the local activity Prepare's registered name. It is
-	// qualified, since the workflow functions run it inside other teams'
-	// workflows, whose own activities may be called Prepare.
-	PrepareName = "kylin-points.Prepare"
+	// PrepareName is the name the workflows run the local activity Prepare
+	// by: the method KylinPointsPrepare. It is qualified, since the workflow
+	// functions run it inside other teams' workflows, whose own activities
+	// may be called Prepare; and it is a method's name, so a worker that
+	// registers an *Activities with RegisterActivity, as callers always
+	// have, registers it too.
+	PrepareName = "KylinPointsPrepare"
 	// LegacyPrepareName is the name histories recorded before PrepareName
 	// carry (the method's name).
 	LegacyPrepareName = "Prepare"
@@ -95,6 +98,10 @@ type Prepared struct {
 	// member's value for them ("" to leave it out).
 	Search bool   `json:"search,omitempty"`
 	Member string `json:"member,omitempty"`
+	// Allowed is the worker's allow-list of body values, for the workflow to
+	// refuse a freeze before it schedules one (AllowedBody.Refuse); nil in
+	// histories recorded before it, and when the worker lists none.
+	Allowed *AllowedBody `json:"allowed,omitempty"`
 }
 
 // Prepare returns the worker's body fields and search settings for a
@@ -107,11 +114,21 @@ func (a *Activities) Prepare(_ context.Context, memberID string) (Prepared, erro
 		ChannelType:  cmp.Or(a.Defaults.ChannelType, crm.DefaultChannelType),
 		PointBizType: cmp.Or(a.Defaults.PointBizType, crm.DefaultPointBizType),
 	}}
+	if a.Allowed.listsAny() {
+		allowed := a.Allowed
+		p.Allowed = &allowed
+	}
 	if a.Search.Enabled {
 		p.Search = true
 		p.Member = search.MemberValue(a.Search.MemberMode, a.Search.MemberKey, memberID)
 	}
 	return p, nil
+}
+
+// KylinPointsPrepare is Prepare under the name the workflows run it by
+// (PrepareName), which no caller's activity shares.
+func (a *Activities) KylinPointsPrepare(ctx context.Context, memberID string) (Prepared, error) {
+	return a.Prepare(ctx, memberID)
 }
 
 // Freeze moves in.Points of the member from available to frozen, under in.Token.

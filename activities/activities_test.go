@@ -206,5 +206,5 @@ func TestNamesAreTheRegisteredMethods(t *testing.T) {
 	for m := range typ.Methods() {
 		methods = append(methods, m.Name)
 	}
-	require.ElementsMatch(t, []string{activities.FreezeName, activities.ReleaseName, activities.ConsumeName, activities.LegacyPrepareName}, methods)
+	require.ElementsMatch(t, []string{activities.FreezeName, activities.ReleaseName, activities.ConsumeName, activities.LegacyPrepareName, activities.PrepareName}, methods)
 }

@@ -38,35 +38,48 @@ const maxQuotedValue = 64
 // step waits, retried, until an operator lists the value again.
 const ErrBodyNotAllowed = "BodyNotAllowed"
 
-// check refuses, before any CRM call, a request whose body carries a value
-// the worker does not allow. It runs in every CRM activity, so it holds
-// whoever scheduled it: a redemption, a FreezePoints in another team's
-// workflow, a settlement. An empty field takes the worker's own
-// configuration at the call, which is allowed.
-//
-// The first request of a token is refused for good (ErrInvalidInput:
-// nothing was sent, so nothing was applied). A request whose token may have
-// been sent before (a later attempt, a reset, a settlement from elsewhere, a
-// recheck) is ErrBodyNotAllowed, retried: a refusal must not be read as
-// "nothing applied" when an earlier request may have been.
-func (a AllowedBody) check(ctx context.Context, in Input) error {
+// Refuse says why a request with body fields b may not be sent, or "" when
+// it may: a value the worker does not list. An empty field is allowed (the
+// worker's own configuration fills it).
+func (a AllowedBody) Refuse(b BodyFields) string {
 	for _, f := range []struct {
 		field, value, setting string
 		allowed               []string
 	}{
-		{"memberType", in.MemberType, settingMemberTypes, a.MemberTypes},
-		{"channelType", in.ChannelType, settingChannelTypes, a.ChannelTypes},
-		{"pointBizType", in.PointBizType, settingPointBizTypes, a.PointBizTypes},
+		{"memberType", b.MemberType, settingMemberTypes, a.MemberTypes},
+		{"channelType", b.ChannelType, settingChannelTypes, a.ChannelTypes},
+		{"pointBizType", b.PointBizType, settingPointBizTypes, a.PointBizTypes},
 	} {
 		if f.value == "" || f.allowed == nil || slices.Contains(f.allowed, f.value) {
 			continue
 		}
-		msg := fmt.Sprintf("%s %q is not one this worker acts on (%s)", f.field, quoted(f.value), f.setting)
-		if in.MaybeSent || in.Recheck || attempt(ctx) > 1 {
-			return temporal.NewApplicationError(msg+": the token may have reached the CRM before, so the step is retried until the value is allowed again",
-				ErrBodyNotAllowed)
-		}
-		return temporal.NewNonRetryableApplicationError(msg+": refused before any CRM call", ErrInvalidInput, nil)
+		return fmt.Sprintf("%s %q is not one this worker acts on (%s)", f.field, quoted(f.value), f.setting)
+	}
+	return ""
+}
+
+// listsAny reports whether a lists values for any field.
+func (a AllowedBody) listsAny() bool {
+	return a.MemberTypes != nil || a.ChannelTypes != nil || a.PointBizTypes != nil
+}
+
+// check refuses, before any CRM call, a request whose body carries a value
+// the worker does not allow. It runs in every CRM activity, so it holds
+// whoever scheduled it: a redemption, a FreezePoints in another team's
+// workflow, a settlement.
+//
+// A freeze is refused for good before it is ever scheduled, by the workflow
+// (FreezePoints reads the list through the local activity Prepare, recorded
+// in its history). Here, the activity cannot know whether an earlier request
+// under its token reached the CRM: no attempt count says so (an operator's
+// activity reset starts it again at 1), and the list may have been narrowed
+// since. So a refusal here is always ErrBodyNotAllowed, retried until an
+// operator lists the value again; the freeze's budget bounds it, and the
+// workflow then undoes the freeze as one whose outcome is unknown.
+func (a AllowedBody) check(_ context.Context, in Input) error {
+	if msg := a.Refuse(BodyFields{MemberType: in.MemberType, ChannelType: in.ChannelType, PointBizType: in.PointBizType}); msg != "" {
+		return temporal.NewApplicationError(msg+": the token may have reached the CRM before, so the step is retried until the value is allowed again",
+			ErrBodyNotAllowed)
 	}
 	return nil
 }

@@ -41,7 +41,7 @@ func FreezePointsWorkflow(ctx workflow.Context, req FreezeRequest) (FreezeResult
 		return FreezeResult{}, perr
 	}
 	req.Body = p.body
-	ctx = withFirstShape(ctx, p)
+	ctx = withPrepared(withFirstShape(ctx, p), p)
 	st := RedemptionStatus{State: StateFreezing, MemberID: req.MemberID, Points: req.Points}
 	if req.Undo {
 		st.State = StateReleasing
@@ -119,9 +119,15 @@ func freezePoints(ctx workflow.Context, req FreezeRequest, onUndo func(releaseTo
 	if err := checkFreezeStep(step); err != nil {
 		return FreezeResult{}, invalidInput("%v", err)
 	}
-	p, err := prepare(ctx, req.MemberID, req.Body, false)
-	if err != nil {
-		return FreezeResult{}, err
+	p, ok := ctx.Value(preparedKey{}).(prepared)
+	var err error
+	if !ok {
+		if p, err = prepare(ctx, req.MemberID, req.Body, false); err != nil {
+			return FreezeResult{}, err
+		}
+	}
+	if why := p.refusal(); why != "" && !req.Undo {
+		return FreezeResult{}, invalidInput("%s: refused before any CRM call", why)
 	}
 	id := workflow.GetInfo(ctx).WorkflowExecution.ID
 	f := FreezeResult{

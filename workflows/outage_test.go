@@ -3,6 +3,7 @@ package workflows_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -100,6 +101,8 @@ func TestMonthsLongOutageContinuesAsNew(t *testing.T) {
 					h.update(tc.decide, "u1", time.Minute)
 				} else {
 					h.env.SetStartTime(clock.now)
+					// As the server does for a run that continued another.
+					h.env.SetContinuedExecutionRunID(fmt.Sprintf("run-%d", runs-1))
 					// A repeat of the decision reaches the new run: answered.
 					h.update(tc.decide, "u1", time.Minute)
 				}

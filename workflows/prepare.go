@@ -26,6 +26,12 @@ const versionPrepare = "kylin-points.prepare"
 // (activities.LegacyPrepareName).
 const legacyVersionPrepared = "prepared"
 
+// versionAllowed marks the runs that read the worker's allow-list of body
+// values through the local activity before their first freeze, even with a
+// full body, so that a freeze it does not allow is refused before it is ever
+// scheduled (no attempt count needed to know that nothing was sent).
+const versionAllowed = "kylin-points.allowed"
+
 // prepared is what a run fixed at its start.
 type prepared struct {
 	body Body
@@ -37,6 +43,25 @@ type prepared struct {
 	// before the body was fixed at the start: it asked an unknown freeze
 	// again without the Recheck flag (withFirstShape).
 	firstShape bool
+	// allowed is the worker's allow-list as recorded; nil when none.
+	allowed *activities.AllowedBody
+}
+
+// preparedKey holds, in a workflow's context, what its workflow function
+// prepared already, for freezePoints to use rather than prepare again.
+type preparedKey struct{}
+
+// withPrepared returns ctx carrying p.
+func withPrepared(ctx workflow.Context, p prepared) workflow.Context {
+	return workflow.WithValue(ctx, preparedKey{}, p)
+}
+
+// refusal says why the body may not be sent, or "" when it may.
+func (p prepared) refusal() string {
+	if p.allowed == nil {
+		return ""
+	}
+	return p.allowed.Refuse(activities.BodyFields{MemberType: p.body.MemberType, ChannelType: p.body.ChannelType, PointBizType: p.body.PointBizType})
 }
 
 // firstShapeKey marks, in a workflow context, a run of the first released
@@ -66,7 +91,9 @@ func isFirstShape(ctx workflow.Context) bool {
 // Runs recorded before this existed keep taking the worker's configuration
 // at each call and upsert no search attributes, as they did.
 func prepare(ctx workflow.Context, memberID string, b Body, withSearch bool) (prepared, error) {
-	if !withSearch && b.MemberType != "" && b.ChannelType != "" && b.PointBizType != "" {
+	if !withSearch && b.MemberType != "" && b.ChannelType != "" && b.PointBizType != "" &&
+		workflow.GetVersion(ctx, versionAllowed, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		// Recorded before the allow-list: no local activity for a full body.
 		return prepared{body: b}, nil
 	}
 	// Which local activity: a run replaying a history recorded before the
@@ -99,5 +126,5 @@ func prepare(ctx workflow.Context, memberID string, b Body, withSearch bool) (pr
 	if b.PointBizType == "" {
 		b.PointBizType = p.PointBizType
 	}
-	return prepared{body: b, search: withSearch && p.Search, member: p.Member}, nil
+	return prepared{body: b, search: withSearch && p.Search, member: p.Member, allowed: p.Allowed}, nil
 }

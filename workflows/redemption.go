@@ -112,7 +112,7 @@ func (r *redemption) run(ctx workflow.Context) error {
 		return err
 	}
 	r.prepared = p
-	ctx = withFirstShape(ctx, p)
+	ctx = withPrepared(withFirstShape(ctx, p), p)
 	ctx = withWaiting(ctx, func(why string) { r.show(ctx, fmt.Sprintf("%s: %s", r.status.State, why)) })
 	r.to(ctx, StateFreezing)
 	f, err := freezePoints(ctx, r.freezeRequest(), r.undoingFreeze(ctx))
