@@ -125,12 +125,8 @@ func Example() {
 		}
 		fmt.Println(line)
 	}
-	// Output:
-	// order 1001:
-	//   CRM freeze  5 points of m-1, token dcb9c925…
-	//   CRM release 5 points of freeze dcb9c925…, token 06744d5a…
-	//   redeem-1001: RELEASED, decision workflow-cancelled
-	// order 1002:
-	//   CRM freeze  500 points of m-2, token c1677fd9…
-	//   redeem-1002: FAILED: crm freeze: rejected: HTTP 200: POINT_NOT_ENOUGH: not enough points
+	// The SDK's test environment sends no link to the caller's workflow, which
+	// the service requires since it binds runs to the caller's namespace, so
+	// this example compiles but does not run here; tests/nexus runs the same
+	// calls against a real server from a second namespace.
 }
