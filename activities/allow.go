@@ -6,6 +6,8 @@ import (
 	"slices"
 	"unicode/utf8"
 
+	"github.com/kylinpoints/kylin-points/crm"
+
 	"go.temporal.io/sdk/temporal"
 )
 
@@ -50,7 +52,15 @@ func (a AllowedBody) Refuse(b BodyFields) string {
 		{"channelType", b.ChannelType, settingChannelTypes, a.ChannelTypes},
 		{"pointBizType", b.PointBizType, settingPointBizTypes, a.PointBizTypes},
 	} {
-		if f.value == "" || f.allowed == nil || slices.Contains(f.allowed, f.value) {
+		if f.value == "" {
+			continue
+		}
+		// A malformed value is named as such, before the list: the caller
+		// learns what to fix, and no control character reaches the error.
+		if err := crm.ValidateCodeField(f.field, f.value); err != nil {
+			return err.Error()
+		}
+		if f.allowed == nil || slices.Contains(f.allowed, f.value) {
 			continue
 		}
 		return fmt.Sprintf("%s %q is not one this worker acts on (%s)", f.field, quoted(f.value), f.setting)

@@ -123,7 +123,7 @@ func TestOneTracePerRedemption(t *testing.T) {
 	failedFreeze := only(t, spans, func(s sdktrace.ReadOnlySpan) bool {
 		return s.SpanContext().TraceID() == refusedRoot.SpanContext().TraceID() && s.Name() == "RunActivity:Freeze"
 	})
-	require.Equal(t, "CRMRejected", failedFreeze.Status().Description, "a failure is recorded by its type")
+	require.Equal(t, activities.ErrCRMRefused, failedFreeze.Status().Description, "a failure is recorded by its type")
 
 	requireNothingPersonal(t, spans, member, poor, sandbox.DemoSecret)
 }
