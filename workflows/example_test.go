@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/kylinpoints/kylin-points/activities"
@@ -67,6 +68,9 @@ func ExampleFreezePoints() {
 		var suite testsuite.WorkflowTestSuite
 		suite.SetLogger(log.NewStructuredLogger(slog.New(slog.DiscardHandler)))
 		env := suite.NewTestWorkflowEnvironment()
+		// A busy machine may hold a workflow goroutine for longer than the
+		// default second before the test environment calls it a deadlock.
+		env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: time.Minute})
 		env.RegisterWorkflow(OrderWorkflow)
 		env.RegisterActivity(ReserveStock)
 		env.RegisterActivity(&activities.Activities{CRM: &crmtest.Printer{W: os.Stdout, Prefix: "  "}})
