@@ -154,7 +154,7 @@ func freezePoints(ctx workflow.Context, req FreezeRequest, onUndo func(releaseTo
 	case err == nil:
 		f.Replayed = out.Replayed && out.Attempt == 1 && !u.in.MaybeSent
 		if f.Replayed {
-			workflow.GetLogger(ctx).Warn("the CRM answered the first freeze from its idempotency record: its token was used before this workflow",
+			workflow.GetLogger(ctx).Warn("the CRM answered the first freeze attempt from its idempotency record: its token was likely used before this workflow (or an operator reset the activity after a lost answer)",
 				"freezeToken", f.FreezeToken)
 		}
 		return f, nil

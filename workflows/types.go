@@ -109,10 +109,14 @@ type FreezeResult struct {
 	Description string  `json:"description,omitempty"`
 	ShopCode    string  `json:"shopCode,omitempty"`
 	Body
-	// Replayed is true when the CRM answered the first request of the freeze
-	// from its idempotency record: the token had been used before this
-	// workflow (a workflow ID reused after Temporal forgot it, or another
-	// deployment on the same CRM), and the freeze returned is that earlier one.
+	// Replayed is true when the CRM answered what was, by the activity's
+	// attempt count, the first request of the freeze from its idempotency
+	// record: the token had likely been used before this workflow (a workflow
+	// ID reused after Temporal forgot it, or another deployment on the same
+	// CRM), and the freeze returned is that earlier one. It is a warning, not
+	// proof: an operator's activity reset starts the count again, so the
+	// earlier use may be this workflow's own attempt whose answer was lost.
+	// No decision of the workflows depends on it.
 	Replayed bool `json:"replayed,omitempty"`
 }
 
@@ -205,7 +209,8 @@ type RedemptionStatus struct {
 	FrozenAt  time.Time `json:"frozenAt,omitzero"`
 	SettledAt time.Time `json:"settledAt,omitzero"`
 	// Replayed lists the steps whose first request the CRM answered from its
-	// idempotency record: their tokens had been used before this workflow.
+	// idempotency record: their tokens had likely been used before this
+	// workflow (FreezeResult.Replayed says why "likely").
 	Replayed []string `json:"replayed,omitempty"`
 	// Error is the last failure, e.g. why the freeze or the consume was rejected.
 	Error string `json:"error,omitempty"`
