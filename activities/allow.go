@@ -6,7 +6,7 @@ import (
 	"slices"
 	"unicode/utf8"
 
-	"github.com/kylinpoints/kylin-points/crm"
+	"github.com/kylinpoints/kylin-points/internal/safetext"
 
 	"go.temporal.io/sdk/temporal"
 )
@@ -57,8 +57,11 @@ func (a AllowedBody) Refuse(b BodyFields) string {
 		}
 		// A malformed value is named as such, before the list: the caller
 		// learns what to fix, and no control character reaches the error.
-		if err := crm.ValidateCodeField(f.field, f.value); err != nil {
-			return err.Error()
+		switch {
+		case !utf8.ValidString(f.value):
+			return f.field + " is not valid UTF-8"
+		case safetext.HasControl(f.value):
+			return f.field + " must not contain control characters"
 		}
 		if f.allowed == nil || slices.Contains(f.allowed, f.value) {
 			continue

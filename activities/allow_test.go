@@ -62,6 +62,7 @@ func TestBodyValuesOutsideTheAllowListAreRefusedBeforeAnyCall(t *testing.T) {
 		{name: "unlisted pointBizType", allowed: allowed, body: activities.BodyFields{PointBizType: "BONUS"}, want: refused, names: "KYLIN_CRM_ALLOWED_POINT_BIZ_TYPES"},
 		{name: "case matters", allowed: allowed, body: activities.BodyFields{ChannelType: "wechat"}, want: refused},
 		{name: "an overlong value is quoted in part", allowed: allowed, body: activities.BodyFields{MemberType: strings.Repeat("x", 500)}, want: refused, names: "xxx…"},
+		{name: "a control character is named, not quoted", allowed: allowed, body: activities.BodyFields{ChannelType: "WECHAT\n\x1b[2J"}, want: refused, names: "channelType must not contain control characters"},
 		{name: "the token may have been sent: retried, never proof", allowed: allowed, body: activities.BodyFields{MemberType: "vip-brand"}, when: "maybeSent", want: waits},
 		{name: "a recheck: retried, never proof", allowed: allowed, body: activities.BodyFields{MemberType: "vip-brand"}, when: "recheck", want: waits},
 		{name: "no list: unchecked", body: activities.BodyFields{MemberType: "vip-brand"}, want: ok},

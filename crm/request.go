@@ -98,12 +98,6 @@ func ValidateShopCode(code string) error {
 	return validateCode("shopCode", code, MaxShopCodeChars)
 }
 
-// ValidateCodeField checks one of the body's code fields (memberType,
-// channelType, pointBizType) as Validate does: field names it in the error.
-func ValidateCodeField(field, v string) error {
-	return validateCode(field, v, MaxCodeFieldChars)
-}
-
 // validateCode checks an identifier-like field: valid UTF-8, no control or
 // invisible formatting characters (which a terminal or a log would obey),
 // at most max characters.
