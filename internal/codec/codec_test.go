@@ -61,7 +61,7 @@ func TestRotationReadsOldPayloads(t *testing.T) {
 
 	_, err = onlyNew.Decode(old)
 	require.ErrorIs(t, err, ErrUnknownKey)
-	require.EqualError(t, err, `payload encrypted with an unknown key: key ID "k1" is not in the keyring (have [k2])`)
+	require.EqualError(t, err, `payload encrypted with an unknown key`)
 	requireNoSecret(t, err.Error(), k1, k2)
 }
 
@@ -81,14 +81,14 @@ func TestDecodeFailsClearly(t *testing.T) {
 		wantMsg string
 	}{
 		{"wrong key, same ID", wrongKey, func(*commonpb.Payload) {}, ErrAuthentication,
-			`key ID "k1": payload authentication failed (wrong key or tampered)`},
+			`payload authentication failed (wrong key or tampered)`},
 		{"nonce byte flipped", c, func(p *commonpb.Payload) { p.Data[0] ^= 1 }, ErrAuthentication, ""},
 		{"ciphertext byte flipped", c, func(p *commonpb.Payload) { p.Data[15] ^= 0x80 }, ErrAuthentication, ""},
 		{"tag byte flipped", c, func(p *commonpb.Payload) { p.Data[len(p.Data)-1] ^= 1 }, ErrAuthentication, ""},
 		{"byte appended", c, func(p *commonpb.Payload) { p.Data = append(p.Data, 0) }, ErrAuthentication, ""},
 		{"key ID swapped to another known key", c, func(p *commonpb.Payload) { p.Metadata[MetadataKeyID] = []byte("k2") }, ErrAuthentication, ""},
 		{"key ID unknown", c, func(p *commonpb.Payload) { p.Metadata[MetadataKeyID] = []byte("k9") }, ErrUnknownKey,
-			`payload encrypted with an unknown key: key ID "k9" is not in the keyring (have [k1 k2])`},
+			`payload encrypted with an unknown key`},
 		{"key ID missing", c, func(p *commonpb.Payload) { delete(p.Metadata, MetadataKeyID) }, ErrMalformed,
 			"malformed encrypted payload: no encryption-key-id metadata"},
 		{"truncated", c, func(p *commonpb.Payload) { p.Data = p.Data[:20] }, ErrMalformed,
@@ -106,6 +106,7 @@ func TestDecodeFailsClearly(t *testing.T) {
 				require.EqualError(t, err, tt.wantMsg)
 			}
 			requireNoSecret(t, err.Error(), k1, other, k2)
+			require.NotRegexp(t, `k[129]`, err.Error(), "no key ID: the sender learns nothing of the keyring")
 		})
 	}
 }
