@@ -74,6 +74,7 @@ func TestBadUsageExits2WithOneLineAndNoTemporalCall(t *testing.T) {
 		{"member missing, with --json", []string{"redeem", "--points", "5", "--description", "d", "--json"}, "redeem: --member is required"},
 		{"hold negative", []string{"redeem", "--member", "m", "--points", "5", "--description", "d", "--hold", "-1m"}, `--hold "-1m" must be at least 1s`},
 		{"hold under a second", []string{"redeem", "--member", "m", "--points", "5", "--description", "d", "--hold", "500ms"}, `--hold "500ms" must be at least 1s`},
+		{"hold above the bound", []string{"redeem", "--member", "m", "--points", "5", "--description", "d", "--hold", "169h"}, `--hold "169h" must be at most 168h0m0s`},
 		{"shop with a NUL", []string{"redeem", "--member", "m", "--points", "5", "--description", "d", "--shop", "S\x001"}, "--shop: shopCode must not contain control characters"},
 		{"confirm points zero", []string{"confirm", "--id", "x", "--points", "0"}, "confirm: --points: point must be greater than 0"},
 		{"confirm without id, with --json", []string{"confirm", "--json"}, "confirm: --id is required"},

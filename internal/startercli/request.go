@@ -10,6 +10,7 @@ import (
 	"github.com/kylinpoints/kylin-points/crm"
 	"github.com/kylinpoints/kylin-points/internal/safetext"
 	"github.com/kylinpoints/kylin-points/pointsnexus"
+	"github.com/kylinpoints/kylin-points/workflows"
 )
 
 // maxWorkflowIDBytes is Temporal's default limit on a workflow ID.
@@ -43,6 +44,8 @@ func checkRedeem(in input) (request, []string) {
 			problems = append(problems, fmt.Sprintf("--hold %q must be at least 1s", in.hold))
 		case d%time.Second != 0:
 			problems = append(problems, fmt.Sprintf("--hold %q must be whole seconds", in.hold))
+		case d > workflows.MaxHold:
+			problems = append(problems, fmt.Sprintf("--hold %q must be at most %s", in.hold, workflows.MaxHold))
 		default:
 			req.hold = d
 		}
