@@ -2,11 +2,14 @@ package codec
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 )
 
 type member struct {
@@ -169,4 +172,45 @@ func requireNoPlaintext(t *testing.T, p *commonpb.Payload) {
 			require.False(t, bytes.Contains(v, []byte(s)), "metadata %s holds %q", k, s)
 		}
 	}
+}
+
+// TestStrictDecodeRefusesPlaintext: a worker with a key refuses what a
+// client without it wrote, and says so for good, whatever wraps the error.
+func TestStrictDecodeRefusesPlaintext(t *testing.T) {
+	t.Parallel()
+	keys := keyring(t, "k1", map[string]testKey{"k1": newTestKey(t)})
+	encrypted, err := NewCodec(keys).Encode([]*commonpb.Payload{jsonPayload(t)})
+	require.NoError(t, err)
+	strict := strictCodec{NewCodec(keys)}
+	tests := []struct {
+		name     string
+		payloads []*commonpb.Payload
+		wantErr  error
+	}{
+		{"json in clear", []*commonpb.Payload{jsonPayload(t)}, ErrPlaintext},
+		{"no metadata", []*commonpb.Payload{{Data: []byte(`"m-1"`)}}, ErrPlaintext},
+		{"one encrypted, one in clear", []*commonpb.Payload{encrypted[0], jsonPayload(t)}, ErrPlaintext},
+		{"encrypted", encrypted, nil},
+		{"none", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := strict.Decode(tt.payloads)
+			require.ErrorIs(t, err, tt.wantErr)
+		})
+	}
+
+	dc := StrictDataConverter(keys)
+	var got member
+	err = dc.FromPayloads(&commonpb.Payloads{Payloads: []*commonpb.Payload{jsonPayload(t)}}, &got)
+	require.ErrorIs(t, err, ErrPlaintext, "the worker's converter refuses it")
+
+	fc := RefusePlaintext(temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{}))
+	f := fc.ErrorToFailure(fmt.Errorf("unable to decode the activity function input payload with error: %w", err))
+	require.Equal(t, ErrPlaintextType, f.GetApplicationFailureInfo().GetType())
+	require.True(t, f.GetApplicationFailureInfo().GetNonRetryable())
+	require.Contains(t, f.GetMessage(), "KYLIN_PAYLOAD_ALLOW_PLAINTEXT=true")
+	other := fc.ErrorToFailure(errors.New("boom"))
+	require.False(t, other.GetApplicationFailureInfo().GetNonRetryable(), "other errors as before")
 }
