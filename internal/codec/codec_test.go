@@ -206,11 +206,12 @@ func TestStrictDecodeRefusesPlaintext(t *testing.T) {
 	err = dc.FromPayloads(&commonpb.Payloads{Payloads: []*commonpb.Payload{jsonPayload(t)}}, &got)
 	require.ErrorIs(t, err, ErrPlaintext, "the worker's converter refuses it")
 
-	fc := RefusePlaintext(temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{}))
+	fc := RefusePlaintext(temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{DataConverter: dc, EncodeCommonAttributes: true}))
 	f := fc.ErrorToFailure(fmt.Errorf("unable to decode the activity function input payload with error: %w", err))
 	require.Equal(t, ErrPlaintextType, f.GetApplicationFailureInfo().GetType())
 	require.True(t, f.GetApplicationFailureInfo().GetNonRetryable())
-	require.Contains(t, f.GetMessage(), "KYLIN_PAYLOAD_ALLOW_PLAINTEXT=true")
+	require.Contains(t, f.GetMessage(), "KYLIN_PAYLOAD_ALLOW_PLAINTEXT=true", "in clear, for the client without the key")
+	require.Nil(t, f.GetEncodedAttributes())
 	other := fc.ErrorToFailure(errors.New("boom"))
 	require.False(t, other.GetApplicationFailureInfo().GetNonRetryable(), "other errors as before")
 }

@@ -49,9 +49,14 @@ type plaintextRefusal struct{ converter.FailureConverter }
 const plaintextMessage = "input refused: a payload is not encrypted, and this worker accepts only payloads encrypted with its key " +
 	"(KYLIN_PAYLOAD_KEY_FILE); send it from a client with the same key file, or set KYLIN_PAYLOAD_ALLOW_PLAINTEXT=true on the worker"
 
+// ErrorToFailure converts err; the refusal of plaintext input keeps its
+// message in clear (it names nothing), so that the client without the key
+// that caused it can read it.
 func (r plaintextRefusal) ErrorToFailure(err error) *failurepb.Failure {
-	if errors.Is(err, ErrPlaintext) {
-		err = temporal.NewNonRetryableApplicationError(plaintextMessage, ErrPlaintextType, nil)
+	if !errors.Is(err, ErrPlaintext) {
+		return r.FailureConverter.ErrorToFailure(err)
 	}
-	return r.FailureConverter.ErrorToFailure(err)
+	f := r.FailureConverter.ErrorToFailure(temporal.NewNonRetryableApplicationError(plaintextMessage, ErrPlaintextType, nil))
+	f.Message, f.StackTrace, f.EncodedAttributes = plaintextMessage, "", nil
+	return f
 }

@@ -75,6 +75,8 @@ func TestBadUsageExits2WithOneLineAndNoTemporalCall(t *testing.T) {
 		{"hold negative", []string{"redeem", "--member", "m", "--points", "5", "--description", "d", "--hold", "-1m"}, `--hold "-1m" must be at least 1s`},
 		{"hold under a second", []string{"redeem", "--member", "m", "--points", "5", "--description", "d", "--hold", "500ms"}, `--hold "500ms" must be at least 1s`},
 		{"hold above the bound", []string{"redeem", "--member", "m", "--points", "5", "--description", "d", "--hold", "169h"}, `--hold "169h" must be at most 168h0m0s`},
+		{"id with a bidi override", []string{"status", "--id", "redeem-\u202e1842"}, "--id must not contain control characters, nor invisible or direction-changing ones"},
+		{"id with a zero-width space", []string{"status", "--id", "redeem\u200b-1842"}, "--id must not contain control characters, nor invisible or direction-changing ones"},
 		{"shop with a NUL", []string{"redeem", "--member", "m", "--points", "5", "--description", "d", "--shop", "S\x001"}, "--shop: shopCode must not contain control characters"},
 		{"confirm points zero", []string{"confirm", "--id", "x", "--points", "0"}, "confirm: --points: point must be greater than 0"},
 		{"confirm without id, with --json", []string{"confirm", "--json"}, "confirm: --id is required"},

@@ -153,8 +153,8 @@ func checkWorkflowID(raw string) (string, string) {
 		return "", "--id is not valid UTF-8"
 	case len(id) > maxWorkflowIDBytes:
 		return "", fmt.Sprintf("--id is %d bytes long, at most %d allowed", len(id), maxWorkflowIDBytes)
-	case safetext.HasControl(id):
-		return "", "--id must not contain control characters"
+	case safetext.HasInvisible(id):
+		return "", "--id must not contain control characters, nor invisible or direction-changing ones"
 	}
 	return id, ""
 }
