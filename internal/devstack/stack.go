@@ -169,7 +169,7 @@ func (s *Stack) startTemporal(ctx context.Context) error {
 	c, err := client.DialContext(ctx, client.Options{
 		HostPort:  s.temporalAddr,
 		Namespace: Namespace,
-		Logger:    logging.NewSDKLogger(s.logs.Named("sdk")),
+		Logger:    logging.NewSDKLogger(s.logs.Named("sdk")).WithoutMemberData(),
 		// The same converter and metrics as the worker's, e.g. a payload codec.
 		DataConverter:    s.opts.WorkerOptions.DataConverter,
 		FailureConverter: s.opts.WorkerOptions.FailureConverter,
