@@ -23,7 +23,7 @@ func TestWarningsNameWhatBecomesReachable(t *testing.T) {
 			[]string{"warning: -ui-addr 192.0.2.7:8233 is not loopback: other machines reach the Temporal Web UI: every workflow's history, member IDs and descriptions included, and its buttons"}},
 		{"a UI that does not run", Options{UIAddr: "0.0.0.0:8233", NoUI: true}.withDefaults(), nil},
 		{"sandbox and metrics", Options{SandboxAddr: "0.0.0.0:8088", MetricsAddr: "[::]:9090"}.withDefaults(), []string{
-			"warning: -sandbox-addr 0.0.0.0:8088 is not loopback: other machines reach the CRM sandbox's signed endpoints (its admin API answers calls to an IP address of its own origin only)",
+			"warning: -sandbox-addr 0.0.0.0:8088 is not loopback: other machines reach the CRM sandbox and its unsigned admin API (members, balances, faults)",
 			"warning: -metrics-addr [::]:9090 is not loopback: other machines reach /metrics, /healthz, /readyz and, with -payload-key-file, the codec server (bearer token required)",
 		}},
 	}

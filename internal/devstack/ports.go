@@ -87,7 +87,7 @@ var exposure = []struct {
 		func(o Options) string { return o.TemporalAddr }, func(Options) bool { return false }},
 	{FlagUIAddr, "the Temporal Web UI: every workflow's history, member IDs and descriptions included, and its buttons",
 		func(o Options) string { return o.UIAddr }, func(o Options) bool { return o.NoUI }},
-	{FlagSandboxAddr, "the CRM sandbox's signed endpoints (its admin API answers calls to an IP address of its own origin only)",
+	{FlagSandboxAddr, "the CRM sandbox and its unsigned admin API (members, balances, faults)",
 		func(o Options) string { return o.SandboxAddr }, func(o Options) bool { return o.NoSandbox }},
 	{FlagMetricsAddr, "/metrics, /healthz, /readyz and, with -" + FlagPayloadKeyFile + ", the codec server (bearer token required)",
 		func(o Options) string { return o.MetricsAddr }, func(o Options) bool { return o.MetricsAddr == "" }},
