@@ -1,11 +1,13 @@
 package activities_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -157,25 +159,36 @@ func TestPrepareGivesTheWorkersBodyAndSearchSettings(t *testing.T) {
 	t.Parallel()
 	defaults := activities.BodyFields{MemberType: crm.DefaultMemberType, ChannelType: crm.DefaultChannelType, PointBizType: crm.DefaultPointBizType}
 	key := []byte("hash key")
+	raw := activities.Activities{Search: activities.Search{Enabled: true, MemberMode: search.MemberRaw}}
 	tests := []struct {
-		name string
-		acts activities.Activities
-		want activities.Prepared
+		name   string
+		acts   activities.Activities
+		member string // "" is m-1
+		want   activities.Prepared
 	}{
-		{"unset", activities.Activities{}, activities.Prepared{BodyFields: defaults}},
-		{"configured body", activities.Activities{Defaults: activities.BodyFields{MemberType: "GMYB", ChannelType: "POS"}},
+		{"unset", activities.Activities{}, "", activities.Prepared{BodyFields: defaults}},
+		{"search, member raw and over-long: left out, for the freeze to refuse", raw, strings.Repeat("m", 100_000),
+			activities.Prepared{BodyFields: defaults, Search: true}},
+		{"search, member raw, one past the CRM's limit", raw, strings.Repeat("m", crm.MaxMemberIDChars+1),
+			activities.Prepared{BodyFields: defaults, Search: true}},
+		{"search, member raw with a newline", raw, "m-1\nKylinState=CONSUMED", activities.Prepared{BodyFields: defaults, Search: true}},
+		{"search, member raw at the CRM's limit", raw, strings.Repeat("m", crm.MaxMemberIDChars),
+			activities.Prepared{BodyFields: defaults, Search: true, Member: strings.Repeat("m", crm.MaxMemberIDChars)}},
+		{"search, member hashed, however long", activities.Activities{Search: activities.Search{Enabled: true, MemberMode: search.MemberHashed, MemberKey: key}},
+			strings.Repeat("m", 100_000), activities.Prepared{BodyFields: defaults, Search: true, Member: search.MemberValue(search.MemberHashed, key, strings.Repeat("m", 100_000))}},
+		{"configured body", activities.Activities{Defaults: activities.BodyFields{MemberType: "GMYB", ChannelType: "POS"}}, "",
 			activities.Prepared{BodyFields: activities.BodyFields{MemberType: "GMYB", ChannelType: "POS", PointBizType: crm.DefaultPointBizType}}},
-		{"search, member hashed", activities.Activities{Search: activities.Search{Enabled: true, MemberMode: search.MemberHashed, MemberKey: key}},
+		{"search, member hashed", activities.Activities{Search: activities.Search{Enabled: true, MemberMode: search.MemberHashed, MemberKey: key}}, "",
 			activities.Prepared{BodyFields: defaults, Search: true, Member: search.MemberValue(search.MemberHashed, key, "m-1")}},
-		{"search, member raw", activities.Activities{Search: activities.Search{Enabled: true, MemberMode: search.MemberRaw}},
+		{"search, member raw", raw, "",
 			activities.Prepared{BodyFields: defaults, Search: true, Member: "m-1"}},
-		{"search, member left out", activities.Activities{Search: activities.Search{Enabled: true, MemberMode: search.MemberNone}},
+		{"search, member left out", activities.Activities{Search: activities.Search{Enabled: true, MemberMode: search.MemberNone}}, "",
 			activities.Prepared{BodyFields: defaults, Search: true}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := tc.acts.Prepare(context.Background(), "m-1")
+			got, err := tc.acts.Prepare(context.Background(), cmp.Or(tc.member, "m-1"))
 			require.NoError(t, err)
 			require.Equal(t, tc.want, got)
 		})

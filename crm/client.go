@@ -60,6 +60,10 @@ type Client struct {
 	Now func() time.Time
 	// Logger receives one debug line per call; nil means no logging.
 	Logger *zap.Logger
+	// LogMemberData lets Logger's lines carry the CRM's free-text messages,
+	// which may name the member; otherwise a failed call logs its
+	// operation, class, status and code only (Error.Redacted).
+	LogMemberData bool
 	// Codes says how a 200 or 201 answer without a `success` field is read
 	// (Codes.WithoutSuccess); nil means DefaultCodes, which reads it as
 	// applied. The worker sets it from KYLIN_CRM_CODES_FILE.
@@ -247,7 +251,11 @@ func (c *Client) log(op, token string, status int, start time.Time, err error) {
 		zap.Duration("elapsed", time.Since(start)),
 	}
 	if err != nil {
-		c.Logger.Info("crm call failed", append(fields, zap.Error(err))...)
+		text := err.Error()
+		if ce, ok := errors.AsType[*Error](err); ok && !c.LogMemberData {
+			text = ce.Redacted()
+		}
+		c.Logger.Info("crm call failed", append(fields, zap.String("error", text))...)
 		return
 	}
 	c.Logger.Debug("crm call", fields...)

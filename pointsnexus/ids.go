@@ -7,6 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/kylinpoints/kylin-points/internal/safetext"
 	"github.com/kylinpoints/kylin-points/workflows"
 )
 
@@ -71,8 +72,8 @@ func workflowID(caller, kind, key string) (string, error) {
 }
 
 // checkKey checks a key: not empty, at most MaxKeyLength bytes of valid
-// UTF-8, no spaces or control characters (a key is an identifier that people
-// copy into commands and URLs).
+// UTF-8, no spaces, control, invisible or bidi characters (a key is an
+// identifier that people copy into commands and URLs, and compare by eye).
 func checkKey(key string) error {
 	switch {
 	case key == "":
@@ -86,6 +87,9 @@ func checkKey(key string) error {
 		if unicode.IsSpace(r) || unicode.IsControl(r) {
 			return fmt.Errorf("key %q must not hold spaces or control characters", key)
 		}
+	}
+	if safetext.HasInvisible(key) {
+		return fmt.Errorf("key %q must not hold invisible or direction-changing characters (zero-width, bidi controls)", key)
 	}
 	return nil
 }

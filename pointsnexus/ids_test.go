@@ -26,6 +26,10 @@ func TestWorkflowIDs(t *testing.T) {
 		{name: "newline", caller: "orders", key: "order\n1", problem: "spaces or control characters"},
 		{name: "NUL", caller: "orders", key: "order\x001", problem: "spaces or control characters"},
 		{name: "invalid UTF-8", caller: "orders", key: "order\xff", problem: "not valid UTF-8"},
+		{name: "right-to-left override", caller: "orders", key: "order-\u202e2481", problem: "invisible or direction-changing characters"},
+		{name: "zero-width space", caller: "orders", key: "order\u200b-1", problem: "invisible or direction-changing characters"},
+		{name: "byte order mark", caller: "orders", key: "\ufefforder-1", problem: "invisible or direction-changing characters"},
+		{name: "hangul filler", caller: "orders", key: "order-1\u3164", problem: "invisible or direction-changing characters"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -112,7 +112,7 @@ func FreezePoints(ctx workflow.Context, req FreezeRequest) (FreezeResult, error)
 // the CRM answers; else a refusal checked by a release within the freeze's
 // budget); the redemption shows it in its status.
 func freezePoints(ctx workflow.Context, req FreezeRequest, onUndo func(releaseToken string, slow bool)) (FreezeResult, error) {
-	if err := checkSeconds("timeoutSeconds", req.TimeoutSeconds); err != nil {
+	if err := checkSeconds(ctx, "timeoutSeconds", req.TimeoutSeconds, MaxFreezeTimeout); err != nil {
 		return FreezeResult{}, err
 	}
 	step := freezeStepOf(req.Step)

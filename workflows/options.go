@@ -78,14 +78,22 @@ func secondsOr(seconds int64, def time.Duration) time.Duration {
 	return time.Duration(seconds) * time.Second
 }
 
-// checkSeconds refuses an input field in seconds that is negative or does
-// not fit a duration, before any CRM call.
-func checkSeconds(field string, seconds int64) error {
+// boundedTimeoutsChange marks the runs that refuse a hold or freeze timeout
+// above MaxHold or MaxFreezeTimeout. It is looked up only for such a value,
+// so that the histories of every other run are as before.
+const boundedTimeoutsChange = "bounded-timeouts"
+
+// checkSeconds refuses an input field in seconds that is negative, does not
+// fit a duration or is above max, before any CRM call. Runs recorded before
+// the bound keep accepting what they accepted.
+func checkSeconds(ctx workflow.Context, field string, seconds int64, max time.Duration) error {
 	switch {
 	case seconds < 0:
 		return invalidInput("%s must not be negative, got %d", field, seconds)
 	case seconds > maxSeconds:
 		return invalidInput("%s must be at most %d (about 292 years), got %d", field, maxSeconds, seconds)
+	case seconds > int64(max/time.Second) && workflow.GetVersion(ctx, boundedTimeoutsChange, workflow.DefaultVersion, 1) == 1:
+		return invalidInput("%s must be at most %d (%s), got %d", field, int64(max/time.Second), max, seconds)
 	}
 	return nil
 }

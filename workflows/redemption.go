@@ -101,8 +101,9 @@ func (r *redemption) run(ctx workflow.Context) error {
 	for _, f := range []struct {
 		name    string
 		seconds int64
-	}{{"holdSeconds", r.req.HoldSeconds}, {"freezeTimeoutSeconds", r.req.FreezeTimeoutSeconds}} {
-		if err := checkSeconds(f.name, f.seconds); err != nil {
+		max     time.Duration
+	}{{"holdSeconds", r.req.HoldSeconds, MaxHold}, {"freezeTimeoutSeconds", r.req.FreezeTimeoutSeconds, MaxFreezeTimeout}} {
+		if err := checkSeconds(ctx, f.name, f.seconds, f.max); err != nil {
 			r.fail(ctx, errorText(err))
 			return nil
 		}

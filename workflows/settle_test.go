@@ -311,6 +311,49 @@ func TestTimingsThatDoNotFitADurationAreRefusedBeforeAnyCall(t *testing.T) {
 	require.Empty(t, h.crm.calls(crm.OpFreeze))
 }
 
+// TestTimingsAboveTheirBoundsAreRefusedBeforeAnyCall: a client asking to
+// hold points, or retry a freeze, for longer than the documented bounds is
+// refused with InvalidInput; the bound itself is accepted.
+func TestTimingsAboveTheirBoundsAreRefusedBeforeAnyCall(t *testing.T) {
+	t.Parallel()
+	maxHold, maxFreeze := int64(workflows.MaxHold/time.Second), int64(workflows.MaxFreezeTimeout/time.Second)
+	tests := []struct {
+		name   string
+		change func(*workflows.RedemptionRequest)
+		want   string // "" when accepted
+	}{
+		{"a hold of a century", func(r *workflows.RedemptionRequest) { r.HoldSeconds = 100 * 365 * 86400 }, "holdSeconds must be at most 604800 (168h0m0s), got 3153600000"},
+		{"a hold one second above the bound", func(r *workflows.RedemptionRequest) { r.HoldSeconds = maxHold + 1 }, "holdSeconds must be at most 604800"},
+		{"a freeze timeout of a year", func(r *workflows.RedemptionRequest) { r.FreezeTimeoutSeconds = 365 * 86400 }, "freezeTimeoutSeconds must be at most 3600 (1h0m0s), got 31536000"},
+		{"a freeze timeout one second above", func(r *workflows.RedemptionRequest) { r.FreezeTimeoutSeconds = maxFreeze + 1 }, "freezeTimeoutSeconds must be at most 3600"},
+		{"both at their bound", func(r *workflows.RedemptionRequest) { r.HoldSeconds, r.FreezeTimeoutSeconds = maxHold, maxFreeze }, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, testID, nil)
+			req := redemptionRequest()
+			tc.change(&req)
+			if tc.want == "" {
+				h.update(workflows.UpdateConfirm, "u1", time.Minute)
+			}
+			st, err := h.redeem(req)
+			require.NoError(t, err)
+			if tc.want == "" {
+				require.Equal(t, workflows.StateConsumed, st.State)
+				return
+			}
+			require.Equal(t, workflows.StateFailed, st.State)
+			require.Contains(t, st.Error, tc.want)
+			require.Empty(t, h.crm.calls(crm.OpFreeze))
+		})
+	}
+	h := newHarness(t, testID, nil)
+	h.env.ExecuteWorkflow(workflows.FreezePointsWorkflowName, workflows.FreezeRequest{MemberID: "m", Points: 1, Description: "d", TimeoutSeconds: maxFreeze + 1})
+	require.ErrorContains(t, h.env.GetWorkflowError(), "timeoutSeconds must be at most 3600")
+	require.Empty(t, h.crm.calls(crm.OpFreeze))
+}
+
 // runWith runs workflow name to its end with id on the fake CRM f.
 func runWith(t *testing.T, f *fakeCRM, id, name string, arg any) *testsuite.TestWorkflowEnvironment {
 	t.Helper()

@@ -29,6 +29,13 @@ const (
 const (
 	DefaultHold          = 15 * time.Minute
 	DefaultFreezeTimeout = 2 * time.Minute
+	// MaxHold and MaxFreezeTimeout bound what a client may ask for
+	// (holdSeconds, freezeTimeoutSeconds, timeoutSeconds): above them the
+	// request is refused with InvalidInput before any CRM call, so that no
+	// client keeps points frozen, or a freeze retrying through an outage,
+	// for longer.
+	MaxHold          = 7 * 24 * time.Hour
+	MaxFreezeTimeout = time.Hour
 )
 
 // State is where a redemption stands.

@@ -16,6 +16,7 @@ func (h *harness) admin(method, path, body string, out any) int {
 	h.t.Helper()
 	req, err := http.NewRequest(method, h.http.URL+path, bytes.NewBufferString(body))
 	require.NoError(h.t, err)
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := h.client.HTTPClient.Do(req)
 	require.NoError(h.t, err)
 	raw := readAll(h.t, resp)
@@ -123,4 +124,69 @@ func TestSignedBalanceQuery(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusUnauthorized, resp.StatusCode, "unsigned")
+}
+
+// TestAdminAPIRefusesWhoDoesNotBelong: a web page on another site (a form
+// or text/plain POST, a fetch with its Origin), a page whose name was
+// rebound to the sandbox's address, and what the admin token admits.
+func TestAdminAPIRefusesWhoDoesNotBelong(t *testing.T) {
+	t.Parallel()
+	const grant = `{"memberId":"m1","points":100}`
+	tests := []struct {
+		name        string
+		token       string // the sandbox's admin token
+		method      string
+		path        string
+		contentType string
+		host        string // "" the sandbox's own 127.0.0.1:port
+		origin      string
+		auth        string
+		want        int
+	}{
+		{"a cross-site form post", "", "POST", "/sandbox/members", "application/x-www-form-urlencoded", "", "https://evil.example", "", http.StatusForbidden},
+		{"a cross-site text/plain post", "", "POST", "/sandbox/faults/script", "text/plain", "", "https://evil.example", "", http.StatusForbidden},
+		{"same origin but text/plain", "", "POST", "/sandbox/members", "text/plain", "", "", "", http.StatusUnsupportedMediaType},
+		{"same origin, no content type", "", "PUT", "/sandbox/faults", "", "", "", "", http.StatusUnsupportedMediaType},
+		{"a cross-site JSON fetch (after a refused preflight)", "", "POST", "/sandbox/members", "application/json", "", "https://evil.example", "", http.StatusForbidden},
+		{"a page rebound to the sandbox's address", "", "POST", "/sandbox/members", "application/json", "evil.example:8088", "http://evil.example:8088", "", http.StatusForbidden},
+		{"a rebound page reading a balance", "", "GET", "/sandbox/members/m1", "", "evil.example:8088", "", "", http.StatusForbidden},
+		{"a wrong admin token from afar", "t0k", "POST", "/sandbox/members", "application/json", "sandbox.internal:8088", "", "Bearer t0K", http.StatusForbidden},
+		{"the admin token from afar", "t0k", "POST", "/sandbox/members", "application/json", "sandbox.internal:8088", "", "Bearer t0k", http.StatusOK},
+		{"the admin token still needs JSON", "t0k", "POST", "/sandbox/members", "text/plain", "sandbox.internal:8088", "", "Bearer t0k", http.StatusUnsupportedMediaType},
+		{"a tool on this machine (no Origin)", "", "POST", "/sandbox/members", "application/json; charset=utf-8", "", "", "", http.StatusOK},
+		{"the sandbox's own origin", "", "POST", "/sandbox/members", "application/json", "", "own", "", http.StatusOK},
+		{"localhost", "", "GET", "/sandbox/members/m1", "", "localhost:8088", "", "", http.StatusNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, func(c *Config) { c.AdminToken = tt.token })
+			req, err := http.NewRequest(tt.method, h.http.URL+tt.path, bytes.NewBufferString(grant))
+			require.NoError(t, err)
+			if tt.contentType != "" {
+				req.Header.Set("Content-Type", tt.contentType)
+			}
+			if tt.host != "" {
+				req.Host = tt.host
+			}
+			switch tt.origin {
+			case "own":
+				req.Header.Set("Origin", h.http.URL)
+			case "":
+			default:
+				req.Header.Set("Origin", tt.origin)
+			}
+			if tt.auth != "" {
+				req.Header.Set("Authorization", tt.auth)
+			}
+			resp, err := h.client.HTTPClient.Do(req)
+			require.NoError(t, err)
+			raw := readAll(t, resp)
+			require.Equal(t, tt.want, resp.StatusCode, "%s", raw)
+			if tt.want == http.StatusForbidden || tt.want == http.StatusUnsupportedMediaType {
+				b, err := h.srv.Balance(t.Context(), "m1")
+				require.ErrorIs(t, err, ErrUnknownMember, "nothing granted: %v", b)
+			}
+		})
+	}
 }

@@ -24,7 +24,12 @@ const (
 	DefaultBalancePath = "/openapi/v2/member/loyalty/point"
 	DefaultMaxSkew     = 5 * time.Minute
 	DefaultLatency     = 2 * time.Second
-	DefaultRetryAfter  = time.Second
+	// MaxLatency bounds the latency fault and Retry-After: a request is
+	// never held longer, whatever the admin API was told.
+	MaxLatency = time.Minute
+	// MaxScriptPending bounds the scripted faults not met yet.
+	MaxScriptPending  = 10_000
+	DefaultRetryAfter = time.Second
 )
 
 // Caller is one gateway integrator: its secret and the member types it may
@@ -63,6 +68,11 @@ type Config struct {
 	// Profile is how the sandbox differs from the CRM docs/crm.md
 	// describes (ProfileNamed); the zero value is the default profile.
 	Profile Profile
+	// AdminToken, when set, admits an admin call carrying it as
+	// "Authorization: Bearer <token>" from anywhere. Without it (or
+	// without the header) only same-origin calls are admitted: no Origin
+	// or the sandbox's own, to a Host that is an IP address or localhost.
+	AdminToken string
 }
 
 // withDefaults fills the zero fields and checks the rest.

@@ -73,6 +73,9 @@ func (r FaultRates) Validate() error {
 	if r.LatencyDuration < 0 || r.RetryAfter < 0 {
 		return fmt.Errorf("durations must not be negative")
 	}
+	if r.LatencyDuration > MaxLatency || r.RetryAfter > MaxLatency {
+		return fmt.Errorf("durations must be at most %s", MaxLatency)
+	}
 	return nil
 }
 

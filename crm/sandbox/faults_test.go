@@ -102,9 +102,8 @@ func TestLatencyAppliesAfterTheClientGaveUp(t *testing.T) {
 	h.client.Timeout = 50 * time.Millisecond
 	_, err := h.call(crm.OpFreeze, "tok-slow", request("m1", 10, ""))
 	require.Equal(t, crm.ClassTransient, crmError(t, err).Class)
-	require.Empty(t, h.entries("tok-slow"), "not yet applied when the client gave up")
 	require.Eventually(t, func() bool { return len(h.entries("tok-slow")) == 1 }, 5*time.Second, 10*time.Millisecond,
-		"applied anyway after the latency")
+		"applied anyway once the client gave up")
 
 	h.srv.SetFaults(Faults{})
 	h.client.Timeout = 0
@@ -169,10 +168,13 @@ func TestFaultsValidateAndJSON(t *testing.T) {
 			FaultRates{TooMany: 0.1, LatencyDuration: DefaultLatency, RetryAfter: DefaultRetryAfter}},
 		{"rate above 1", `{"freeze":{"failBefore":1.5}}`, http.StatusBadRequest, FaultRates{}},
 		{"bad duration", `{"consume":{"retryAfter":"soon"}}`, http.StatusBadRequest, FaultRates{}},
+		{"a latency of a day, holding requests", `{"freeze":{"latency":1,"latencyDuration":"24h"}}`, http.StatusBadRequest, FaultRates{}},
+		{"a Retry-After of an hour", `{"freeze":{"tooMany":1,"retryAfter":"1h"}}`, http.StatusBadRequest, FaultRates{}},
 	}
 	for _, tc := range tests {
 		req, err := http.NewRequest(http.MethodPut, h.http.URL+"/sandbox/faults", bytes.NewBufferString(tc.body))
 		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
 		resp, err := h.client.HTTPClient.Do(req)
 		require.NoError(t, err)
 		raw := readAll(t, resp)
@@ -185,4 +187,33 @@ func TestFaultsValidateAndJSON(t *testing.T) {
 		require.NoError(t, json.Unmarshal(raw, &echoed))
 		require.Equal(t, h.srv.Faults(), echoed, tc.name)
 	}
+}
+
+// TestLatencyEndsWithTheClient: a request held by the latency fault holds
+// nothing once its client has gone; it is applied then, not a minute later.
+func TestLatencyEndsWithTheClient(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, func(c *Config) {
+		c.Faults = Faults{Freeze: FaultRates{Latency: 1, LatencyDuration: MaxLatency}}
+	})
+	h.grant("m1", 100)
+	h.client.Timeout = 50 * time.Millisecond
+	_, err := h.call(crm.OpFreeze, "tok-gone", request("m1", 10, ""))
+	require.Equal(t, crm.ClassTransient, crmError(t, err).Class)
+	require.Eventually(t, func() bool { return len(h.entries("tok-gone")) == 1 }, 5*time.Second, 10*time.Millisecond,
+		"applied once the client left, well before the minute of latency")
+}
+
+func TestScriptQueueIsBounded(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, nil)
+	one := ScriptedFault{Op: crm.OpFreeze, Kind: ScriptFailAfter}
+	many := make([]ScriptedFault, MaxScriptPending)
+	for i := range many {
+		many[i] = one
+	}
+	require.NoError(t, h.srv.Script(many...))
+	require.ErrorContains(t, h.srv.Script(one), "the script holds at most 10000 faults not met yet")
+	require.Equal(t, MaxScriptPending, h.srv.ScriptPending())
+	require.Equal(t, http.StatusBadRequest, h.admin("POST", "/sandbox/faults/script", `[{"op":"freeze","kind":"fail_after"}]`, nil))
 }

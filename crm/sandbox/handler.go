@@ -35,7 +35,7 @@ func (s *Server) serveOp(w http.ResponseWriter, r *http.Request, op string) {
 	}
 
 	f, answered := s.scripted(w, op)
-	if answered || s.failBeforeEffect(w, op, token, f) {
+	if answered || s.failBeforeEffect(r.Context(), w, op, token, f) {
 		return
 	}
 	req := opRequest{op: op, token: token, bodyHash: bodyHash(body), body: body, at: s.cfg.Now(), profile: s.cfg.Profile}
@@ -62,8 +62,10 @@ func (s *Server) serveOp(w http.ResponseWriter, r *http.Request, op string) {
 
 // failBeforeEffect applies the faults that come before the ledger: it
 // answers 500/503/429 and returns true, or sleeps for latency and returns
-// false (true if the server closed meanwhile).
-func (s *Server) failBeforeEffect(w http.ResponseWriter, op, token string, f fault) bool {
+// false (true if the server closed meanwhile). A client that leaves ends the
+// sleep: its request is applied at once, as a CRM applies a request whose
+// client timed out, and holds nothing longer.
+func (s *Server) failBeforeEffect(ctx context.Context, w http.ResponseWriter, op, token string, f fault) bool {
 	if f.kind == faultNone || f.kind == faultFailAfter {
 		return false
 	}
@@ -93,6 +95,8 @@ func (s *Server) failBeforeEffect(w http.ResponseWriter, op, token string, f fau
 		case <-s.closing:
 			s.failInternal(w, op, errClosed)
 			return true
+		case <-ctx.Done():
+			return false
 		}
 	}
 	return false

@@ -58,15 +58,23 @@ type script struct {
 	next map[string][]ScriptedFault
 }
 
-func (s *script) add(faults []ScriptedFault) {
+func (s *script) add(faults []ScriptedFault) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	n := 0
+	for _, q := range s.next {
+		n += len(q)
+	}
+	if n+len(faults) > MaxScriptPending {
+		return fmt.Errorf("the script holds at most %d faults not met yet; %d are, %d more asked", MaxScriptPending, n, len(faults))
+	}
 	if s.next == nil {
 		s.next = map[string][]ScriptedFault{}
 	}
 	for _, f := range faults {
 		s.next[f.Op] = append(s.next[f.Op], f)
 	}
+	return nil
 }
 
 // take removes and returns the next scripted fault of op, if any.
@@ -100,8 +108,7 @@ func (s *Server) Script(faults ...ScriptedFault) error {
 			return fmt.Errorf("scripted fault %d: %w", i, err)
 		}
 	}
-	s.script.add(faults)
-	return nil
+	return s.script.add(faults)
 }
 
 // ScriptPending counts the scripted faults not met yet.

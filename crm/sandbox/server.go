@@ -26,7 +26,7 @@ type Server struct {
 	dice   *faultDice
 	script script
 	stats  *counters
-	admin  *http.ServeMux
+	admin  http.Handler
 	// checkStmt is the prepared invariantQuery.
 	checkStmt *sql.Stmt
 	closing   chan struct{}
@@ -59,7 +59,7 @@ func New(cfg Config) (*Server, error) {
 		closing:   make(chan struct{}),
 	}
 	s.writer = startWriter(db, cfg.Logger, s.closing)
-	s.admin = s.adminMux()
+	s.admin = s.guardAdmin(s.adminMux())
 	return s, nil
 }
 

@@ -31,7 +31,8 @@ const (
 	MetadataKeyID     = "encryption-key-id"
 )
 
-// Decode errors, to test with errors.Is.
+// Decode errors, to test with errors.Is. They name no key ID: whoever sends
+// a payload learns nothing of the keys a process holds.
 var (
 	ErrAuthentication = errors.New("payload authentication failed (wrong key or tampered)")
 	ErrUnknownKey     = errors.New("payload encrypted with an unknown key")
@@ -107,7 +108,7 @@ func (c *Codec) open(p *commonpb.Payload) ([]byte, error) {
 	}
 	aead, ok := c.keys.aeads[id]
 	if !ok {
-		return nil, fmt.Errorf("%w: key ID %q is not in the keyring (have %v)", ErrUnknownKey, id, c.keys.ids)
+		return nil, ErrUnknownKey
 	}
 	data := p.GetData()
 	if len(data) < aead.NonceSize()+aead.Overhead() {
@@ -116,7 +117,7 @@ func (c *Codec) open(p *commonpb.Payload) ([]byte, error) {
 	nonce, sealed := data[:aead.NonceSize()], data[aead.NonceSize():]
 	plain, err := aead.Open(nil, nonce, sealed, []byte(id))
 	if err != nil {
-		return nil, fmt.Errorf("key ID %q: %w", id, ErrAuthentication)
+		return nil, ErrAuthentication
 	}
 	return plain, nil
 }

@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/kylinpoints/kylin-points/internal/secretfile"
 )
 
 // KeySize is the only key length accepted: AES-256.
@@ -68,12 +70,16 @@ func (k *Keyring) add(id string, key []byte) error {
 	return nil
 }
 
-// LoadKeyring reads a key file (see the package doc for its format).
-// Errors name the file and line, never the key.
+// LoadKeyring reads a key file (see the package doc for its format), which
+// only its owner may read (secretfile.CheckPrivate). Errors name the file
+// and line, never the key.
 func LoadKeyring(path string) (*Keyring, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("payload key file: %w", err)
+	}
+	if err := secretfile.CheckPrivate(path); err != nil {
+		return nil, fmt.Errorf("payload key file %w", err)
 	}
 	k, err := parseKeyring(data)
 	if err != nil {

@@ -75,6 +75,13 @@ func TestLoadKeyring(t *testing.T) {
 	_, err = LoadKeyring(filepath.Join(dir, "missing"))
 	require.ErrorIs(t, err, os.ErrNotExist)
 	require.ErrorContains(t, err, "payload key file: ")
+
+	open := filepath.Join(dir, "world-readable")
+	require.NoError(t, os.WriteFile(open, []byte("k1="+k1.encoded+"\n"), 0o600))
+	require.NoError(t, os.Chmod(open, 0o644))
+	_, err = LoadKeyring(open)
+	require.EqualError(t, err, `payload key file "`+open+`" is open to its group or other users (mode 0644): run chmod 600 `+open)
+	requireNoSecret(t, err.Error(), k1)
 }
 
 func TestNewKeyringNeedsWriteKey(t *testing.T) {

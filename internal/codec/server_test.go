@@ -100,7 +100,7 @@ func TestServerRejectsTamperedPayload(t *testing.T) {
 	msg, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusBadRequest, resp.StatusCode)
-	require.Equal(t, `key ID "k1": payload authentication failed (wrong key or tampered)`+"\n", string(msg))
+	require.Equal(t, "payloads cannot be decoded\n", string(msg))
 	requireNoSecret(t, string(msg), k1)
 }
 
@@ -126,7 +126,7 @@ func TestServerCORS(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			req := httptest.NewRequest(tt.method, tt.path, nil)
+			req := localRequest(tt.method, tt.path, nil)
 			req.Header.Set("Origin", uiOrigin)
 			req.Header.Set("Access-Control-Request-Method", http.MethodPost)
 			req.Header.Set("Access-Control-Request-Headers", "content-type,x-namespace,authorization")
@@ -152,7 +152,99 @@ func TestServerLimitsBody(t *testing.T) {
 	c := NewCodec(keyring(t, "k1", map[string]testKey{"k1": newTestKey(t)}))
 	rec := httptest.NewRecorder()
 	big := strings.NewReader(`{"payloads":[{"data":"` + strings.Repeat("A", maxRequestBytes) + `"}]}`)
-	NewServer(c, ServerOptions{}).ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/encode", big))
+	NewServer(c, ServerOptions{}).ServeHTTP(rec, localRequest(http.MethodPost, "/encode", big))
 	require.Equal(t, http.StatusBadRequest, rec.Code)
 	require.Contains(t, rec.Body.String(), "request body too large")
+}
+
+// localRequest is a request as a browser on this machine sends it to
+// 127.0.0.1:8081.
+func localRequest(method, path string, body io.Reader) *http.Request {
+	r := httptest.NewRequest(method, path, body)
+	r.Host = "127.0.0.1:8081"
+	r.RemoteAddr = "127.0.0.1:50000"
+	return r
+}
+
+// TestServerRefusesWhoDoesNotBelong: each attack on the codec server, and
+// what it gets.
+func TestServerRefusesWhoDoesNotBelong(t *testing.T) {
+	t.Parallel()
+	k1 := newTestKey(t)
+	c := NewCodec(keyring(t, "k1", map[string]testKey{"k1": k1}))
+	local, err := c.Encode([]*commonpb.Payload{jsonPayload(t)})
+	require.NoError(t, err)
+	good, err := protojson.Marshal(&commonpb.Payloads{Payloads: local})
+	require.NoError(t, err)
+	foreign := clonePayload(local[0])
+	foreign.Metadata[MetadataKeyID] = []byte("secret-key-name-7")
+	unknownKey, err := protojson.Marshal(&commonpb.Payloads{Payloads: []*commonpb.Payload{foreign}})
+	require.NoError(t, err)
+
+	tests := []struct {
+		name       string
+		opts       ServerOptions
+		host       string
+		remote     string
+		auth       string
+		body       []byte
+		wantStatus int
+		wantBody   string
+	}{
+		{"a page rebound to 127.0.0.1 (DNS rebinding)", ServerOptions{}, "attacker.example:8081", "127.0.0.1:5", "", good, http.StatusMisdirectedRequest, "unknown host\n"},
+		{"a Host naming loopback inside another name", ServerOptions{}, "127.0.0.1.attacker.example", "127.0.0.1:5", "", good, http.StatusMisdirectedRequest, "unknown host\n"},
+		{"no Host", ServerOptions{}, "", "127.0.0.1:5", "", good, http.StatusMisdirectedRequest, "unknown host\n"},
+		{"rebinding with the right token", ServerOptions{BearerToken: "t0k"}, "attacker.example", "127.0.0.1:5", "Bearer t0k", good, http.StatusMisdirectedRequest, "unknown host\n"},
+		{"another machine, no token configured", ServerOptions{AllowedHosts: []string{"codec.internal"}}, "codec.internal", "192.0.2.7:5", "", good, http.StatusForbidden, "forbidden\n"},
+		{"another machine, no token sent", ServerOptions{BearerToken: "t0k", AllowedHosts: []string{"codec.internal"}}, "codec.internal", "192.0.2.7:5", "", good, http.StatusUnauthorized, "unauthorized\n"},
+		{"another machine, wrong token", ServerOptions{BearerToken: "t0k", AllowedHosts: []string{"codec.internal"}}, "codec.internal", "192.0.2.7:5", "Bearer t0K", good, http.StatusUnauthorized, "unauthorized\n"},
+		{"a payload of a key this server lacks: the error names no key", ServerOptions{}, "localhost:8081", "127.0.0.1:5", "", unknownKey, http.StatusBadRequest, "payloads cannot be decoded\n"},
+		{"another machine, right token, allowed host", ServerOptions{BearerToken: "t0k", AllowedHosts: []string{"codec.internal"}}, "codec.internal:8081", "192.0.2.7:5", "Bearer t0k", good, http.StatusOK, ""},
+		{"loopback, no token, [::1]", ServerOptions{}, "[::1]:8081", "[::1]:5", "", good, http.StatusOK, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			req := httptest.NewRequest(http.MethodPost, "/decode", strings.NewReader(string(tt.body)))
+			req.Host, req.RemoteAddr = tt.host, tt.remote
+			req.Header.Set("Content-Type", "application/json")
+			if tt.auth != "" {
+				req.Header.Set("Authorization", tt.auth)
+			}
+			rec := httptest.NewRecorder()
+			NewServer(c, tt.opts).ServeHTTP(rec, req)
+			require.Equal(t, tt.wantStatus, rec.Code)
+			if tt.wantStatus != http.StatusOK {
+				require.Equal(t, tt.wantBody, rec.Body.String())
+				require.NotContains(t, rec.Body.String(), "k1")
+				require.NotContains(t, rec.Body.String(), "secret-key-name")
+				return
+			}
+			require.Contains(t, rec.Body.String(), `"payloads"`)
+		})
+	}
+}
+
+func TestCheckExposureRefusesATokenlessServerOffLoopback(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		addr, token string
+		wantErr     bool
+	}{
+		{"127.0.0.1:9090", "", false},
+		{"localhost:9090", "", false},
+		{"[::1]:9090", "", false},
+		{"0.0.0.0:9090", "", true},
+		{":9090", "", true},
+		{"192.0.2.7:9090", "", true},
+		{"0.0.0.0:9090", "t0k", false},
+	}
+	for _, tt := range tests {
+		err := CheckExposure(tt.addr, tt.token)
+		if tt.wantErr {
+			require.ErrorContains(t, err, "not loopback, without a bearer token", tt.addr)
+			continue
+		}
+		require.NoError(t, err, tt.addr)
+	}
 }

@@ -21,10 +21,15 @@ type Config struct {
 	// Allowed lists the body values a request may name
 	// (KYLIN_CRM_ALLOWED_*); read it with AllowedBody.
 	Allowed activities.AllowedBody
-	// MaxQPS caps CRM calls per second across all workers of the task queue; 0 is unlimited.
+	// MaxQPS caps CRM calls per second across all workers of the task
+	// queue (DefaultCRMMaxQPS unless set); 0, only in a Config built by
+	// hand, is unlimited.
 	MaxQPS float64
 	// LogLevel is debug, info, warn or error.
 	LogLevel string
+	// LogMemberData lets logs carry member IDs and CRM messages
+	// (KYLIN_LOG_MEMBER_DATA, for debugging).
+	LogMemberData bool
 	// MetricsAddr is where /metrics, /healthz and /readyz are served; "" is off.
 	MetricsAddr string
 	// Payload is the payload encryption; its zero value leaves payloads in plaintext.
@@ -60,6 +65,8 @@ func Load(args []string, env Env) (Config, error) {
 		Search:      b.search(&p, true),
 		Deployment:  b.deployment(&p),
 	}
+	cfg.LogMemberData = b.boolean(&p, LogMemberData)
+	cfg.Payload.AllowPlaintext = b.boolean(&p, PayloadAllowPlaintext)
 	return cfg, p.Err()
 }
 

@@ -48,7 +48,9 @@ func TestLoadDefaults(t *testing.T) {
 	require.Equal(t, "/openapi/v2/member/freezePoint", cfg.CRM.FreezePath)
 	require.Equal(t, "/openapi/v2/member/unfreezePoint", cfg.CRM.ReleasePath)
 	require.Equal(t, "/openapi/v2/member/freezeDeductPoint", cfg.CRM.ConsumePath)
-	require.Zero(t, cfg.MaxQPS, "unlimited by default")
+	require.Equal(t, 50.0, cfg.MaxQPS, "capped by default, never unlimited")
+	require.False(t, cfg.LogMemberData)
+	require.False(t, cfg.Payload.AllowPlaintext)
 	require.Equal(t, "info", cfg.LogLevel)
 	require.Empty(t, cfg.Temporal.Address, "left to envconfig")
 	require.Empty(t, cfg.CRM.Secret)
@@ -351,5 +353,43 @@ func TestCreateSearchAttributesVariable(t *testing.T) {
 		cfg, err := Load(tt.args, mapEnv(with(minimal(), "KYLIN_CREATE_SEARCH_ATTRIBUTES", tt.env)))
 		require.NoError(t, err, "%q %v", tt.env, tt.args)
 		require.Equal(t, tt.want, cfg.Search.Create, "%q %v", tt.env, tt.args)
+	}
+}
+
+// TestCRMLinkAttacks: a base URL that lets anyone on the path read and
+// replay requests is refused unless the operator says they accept that;
+// the rate cap cannot be switched off.
+func TestCRMLinkAttacks(t *testing.T) {
+	t.Parallel()
+	const refused = "is http:// to a host that is not loopback: anyone on the path reads member IDs and can replay the signed headers with another body"
+	tests := []struct {
+		name    string
+		env     []string
+		args    []string
+		wantErr string // "" when accepted
+	}{
+		{"plain http to a CRM host", []string{"KYLIN_CRM_BASE_URL", "http://kylinapi.example.com"}, nil, refused},
+		{"plain http to a LAN address", []string{"KYLIN_CRM_BASE_URL", "http://10.0.0.8:8088"}, nil, refused},
+		{"plain http to a name that only starts like loopback", []string{"KYLIN_CRM_BASE_URL", "http://127.0.0.1.example.com"}, nil, refused},
+		{"plain http, the risk accepted by variable", []string{"KYLIN_CRM_BASE_URL", "http://kylinapi.example.com", "KYLIN_CRM_ALLOW_INTERCEPTABLE_HTTP", "true"}, nil, ""},
+		{"plain http, the risk accepted by flag", []string{"KYLIN_CRM_BASE_URL", "http://kylinapi.example.com"}, []string{"--crm-allow-interceptable-http"}, ""},
+		{"the setting misspelt", []string{"KYLIN_CRM_BASE_URL", "http://kylinapi.example.com", "KYLIN_CRM_ALLOW_INTERCEPTABLE_HTTP", "yes"}, nil, `KYLIN_CRM_ALLOW_INTERCEPTABLE_HTTP (--crm-allow-interceptable-http) "yes" must be true or false`},
+		{"plain http on loopback", []string{"KYLIN_CRM_BASE_URL", "http://127.0.0.1:8088"}, nil, ""},
+		{"plain http on localhost", []string{"KYLIN_CRM_BASE_URL", "http://localhost:8088"}, nil, ""},
+		{"plain http on ::1", []string{"KYLIN_CRM_BASE_URL", "http://[::1]:8088"}, nil, ""},
+		{"https", []string{"KYLIN_CRM_BASE_URL", "https://kylinapi.example.com"}, nil, ""},
+		{"the rate cap switched off", []string{"KYLIN_CRM_MAX_QPS", "0"}, nil, `KYLIN_CRM_MAX_QPS (--crm-max-qps) "0" must be a positive number`},
+		{"the rate cap raised", []string{"KYLIN_CRM_MAX_QPS", "400"}, nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Load(tt.args, mapEnv(with(minimal(), tt.env...)))
+			if tt.wantErr == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorContains(t, err, tt.wantErr)
+		})
 	}
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"math"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -73,6 +74,9 @@ func (b *binder) crm(p *Problems) CRM {
 	if c.BaseURL != "" {
 		if why := checkBaseURL(c.BaseURL); why != "" {
 			p.add(CRMBaseURL, "%s", why)
+		} else if interceptable(c.BaseURL) && !b.boolean(p, CRMAllowInterceptableHTTP) {
+			p.add(CRMBaseURL, "%q is http:// to a host that is not loopback: anyone on the path reads member IDs and can replay the signed headers with another body; use https://, or accept that with %s=true",
+				c.BaseURL, CRMAllowInterceptableHTTP.Env)
 		}
 		c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	}
@@ -151,11 +155,11 @@ func (b *binder) positiveDuration(p *Problems, s Setting) time.Duration {
 	return d
 }
 
-// maxQPS reads the rate limit; empty means unlimited (0).
+// maxQPS reads the rate limit; empty is DefaultCRMMaxQPS.
 func (b *binder) maxQPS(p *Problems) float64 {
 	v := b.value(CRMMaxQPS)
 	if v == "" {
-		return 0
+		v = DefaultCRMMaxQPS
 	}
 	q, err := strconv.ParseFloat(v, 64)
 	if err != nil || math.IsNaN(q) || math.IsInf(q, 0) || q <= 0 {
@@ -163,6 +167,34 @@ func (b *binder) maxQPS(p *Problems) float64 {
 		return 0
 	}
 	return q
+}
+
+// interceptable reports whether base (a checked base URL) is plain http://
+// to a host that is not loopback.
+func interceptable(base string) bool {
+	u, err := url.Parse(base)
+	if err != nil || u.Scheme != "http" {
+		return false
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip == nil || !ip.IsLoopback()
+}
+
+// boolean reads a true/false setting, recording a problem for anything else.
+func (b *binder) boolean(p *Problems, s Setting) bool {
+	v := b.value(s)
+	if v == "" {
+		v = s.Default
+	}
+	on, err := strconv.ParseBool(v)
+	if err != nil {
+		p.add(s, "%q must be true or false", v)
+	}
+	return on
 }
 
 // checkBaseURL returns why v is not a CRM base URL (scheme and host, as the

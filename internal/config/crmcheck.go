@@ -21,7 +21,7 @@ var CRMCheckMaxPoints = Setting{Env: "KYLIN_CRM_CHECK_MAX_POINTS", Default: "1",
 // takes too, in --help order.
 var CRMSettings = []Setting{
 	CRMBaseURL, CRMServiceName, CRMServiceSecret, CRMServiceSecretFile, CRMTimeout,
-	CRMMemberType, CRMChannelType, CRMFreezePath, CRMReleasePath, CRMConsumePath, CRMCodesFile,
+	CRMMemberType, CRMChannelType, CRMFreezePath, CRMReleasePath, CRMConsumePath, CRMCodesFile, CRMAllowInterceptableHTTP,
 }
 
 // CRMCheck is what `starter crm-check` needs besides its own flags: the

@@ -16,6 +16,10 @@ type Payload struct {
 	// Keys are the keys read from KeyFile, nil when encryption is off. A
 	// Keyring prints its key IDs only, never the keys.
 	Keys *codec.Keyring
+	// AllowPlaintext lets the worker accept plaintext input while Keys are
+	// set (KYLIN_PAYLOAD_ALLOW_PLAINTEXT); otherwise WorkerDataConverter
+	// refuses it.
+	AllowPlaintext bool
 }
 
 // Enabled reports whether payloads are encrypted.
@@ -44,10 +48,34 @@ func (p Payload) FailureConverter() converter.FailureConverter {
 	})
 }
 
+// WorkerDataConverter is the worker's converter: DataConverter, refusing
+// plaintext input unless AllowPlaintext.
+func (p Payload) WorkerDataConverter() converter.DataConverter {
+	if p.Keys == nil || p.AllowPlaintext {
+		return p.DataConverter()
+	}
+	return codec.StrictDataConverter(p.Keys)
+}
+
+// WorkerFailureConverter goes with WorkerDataConverter: input refused as
+// plaintext fails the workflow or activity for good (codec.ErrPlaintextType).
+func (p Payload) WorkerFailureConverter() converter.FailureConverter {
+	if p.Keys == nil {
+		return nil
+	}
+	return codec.RefusePlaintext(temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{
+		DataConverter:          p.WorkerDataConverter(),
+		EncodeCommonAttributes: true,
+	}))
+}
+
 // String names the key file and key IDs, never the keys.
 func (p Payload) String() string {
 	if p.Keys == nil {
 		return "Payload{off}"
+	}
+	if p.AllowPlaintext {
+		return sprintf("Payload{KeyFile:%s %s AllowPlaintext}", p.KeyFile, p.Keys)
 	}
 	return sprintf("Payload{KeyFile:%s %s}", p.KeyFile, p.Keys)
 }

@@ -34,6 +34,10 @@ func (s Setting) Name() string {
 	return s.Env + " (--" + s.Flag + ")"
 }
 
+// DefaultCRMMaxQPS is KYLIN_CRM_MAX_QPS when unset: CRM calls per second
+// across all workers of the task queue.
+const DefaultCRMMaxQPS = "50"
+
 // The configuration contract (docs/design.md). Variable names, flags and defaults
 // are relied on by users' scripts: do not rename them.
 var (
@@ -71,8 +75,14 @@ var (
 		Help: "consume endpoint"}
 	CRMCodesFile = Setting{Env: "KYLIN_CRM_CODES_FILE", Flag: "crm-codes-file", Arg: "PATH",
 		Help: "the CRM's business codes and how an answer without success is read, JSON (*.json) or TOML (*.toml), e.g. written by starter crm-check; unset = the defaults (docs/crm.md)"}
-	CRMMaxQPS = Setting{Env: "KYLIN_CRM_MAX_QPS", Flag: "crm-max-qps", Arg: "N",
-		Help: "cap on CRM calls per second across all workers (task-queue rate limit); unset = unlimited"}
+	CRMMaxQPS = Setting{Env: "KYLIN_CRM_MAX_QPS", Flag: "crm-max-qps", Default: DefaultCRMMaxQPS, Arg: "N",
+		Help: "cap on CRM calls per second across all workers (task-queue rate limit)"}
+	CRMAllowInterceptableHTTP = Setting{Env: "KYLIN_CRM_ALLOW_INTERCEPTABLE_HTTP", Flag: "crm-allow-interceptable-http", Default: "false", Arg: "BOOL", Switch: true,
+		Help: "accept an http:// KYLIN_CRM_BASE_URL on a host that is not loopback: anyone on the path reads member IDs and can replay the signed headers with another body"}
+	LogMemberData = Setting{Env: "KYLIN_LOG_MEMBER_DATA", Flag: "log-member-data", Default: "false", Arg: "BOOL", Switch: true,
+		Help: "debugging only: let worker logs carry member IDs and the CRM's free-text messages (otherwise codes and statuses only)"}
+	PayloadAllowPlaintext = Setting{Env: "KYLIN_PAYLOAD_ALLOW_PLAINTEXT", Flag: "payload-allow-plaintext", Default: "false", Arg: "BOOL", Switch: true,
+		Help: "with KYLIN_PAYLOAD_KEY_FILE, still accept workflow and activity input in plaintext (from clients without the key); otherwise it is refused, not retried"}
 	LogLevel = Setting{Env: "KYLIN_LOG_LEVEL", Flag: "log-level", Default: "info", Arg: "LEVEL",
 		Help: "debug, info, warn or error"}
 	UIURL = Setting{Env: "KYLIN_UI_URL", Flag: "ui-url", Default: "http://localhost:8233", Arg: "URL",
@@ -96,7 +106,7 @@ var WorkerSettings = []Setting{
 	TemporalAddress, TemporalNamespace, TaskQueue,
 	CRMBaseURL, CRMServiceName, CRMServiceSecret, CRMServiceSecretFile, CRMTimeout,
 	CRMMemberType, CRMChannelType, CRMAllowedMemberTypes, CRMAllowedChannelTypes, CRMAllowedPointBizTypes, CRMFreezePath, CRMReleasePath, CRMConsumePath, CRMCodesFile, CRMMaxQPS,
-	LogLevel, MetricsAddr, PayloadKeyFile, SearchAttributes, CreateSearchAttributes, MemberSearch, MemberHashKeyFile, WorkerDeploymentName, WorkerBuildID,
+	CRMAllowInterceptableHTTP, LogLevel, LogMemberData, MetricsAddr, PayloadKeyFile, PayloadAllowPlaintext, SearchAttributes, CreateSearchAttributes, MemberSearch, MemberHashKeyFile, WorkerDeploymentName, WorkerBuildID,
 }
 
 // StarterSettings are the settings every starter command takes, in --help order.

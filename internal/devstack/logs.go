@@ -28,9 +28,14 @@ func openLogs(o Options) (logs, error) {
 	case o.Memory:
 		return logs{zap.NewNop(), zap.NewAtomicLevel(), func() {}}, nil
 	}
-	f, err := os.OpenFile(o.dataFile(logFile), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	f, err := os.OpenFile(o.dataFile(logFile), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return logs{}, fmt.Errorf("opening the log file: %w", err)
+	}
+	// An older stack may have created it readable by all.
+	if err := f.Chmod(0o600); err != nil {
+		_ = f.Close()
+		return logs{}, fmt.Errorf("closing the log file to other users: %w", err)
 	}
 	level := zap.NewAtomicLevelAt(zapcore.WarnLevel)
 	cfg := zap.NewProductionEncoderConfig()

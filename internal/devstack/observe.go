@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"sync/atomic"
 
 	"github.com/kylinpoints/kylin-points/internal/codec"
 	"github.com/kylinpoints/kylin-points/internal/config"
 	"github.com/kylinpoints/kylin-points/internal/metrics"
+	"github.com/kylinpoints/kylin-points/internal/secretfile"
 	"github.com/kylinpoints/kylin-points/internal/workerapp"
 )
 
@@ -23,6 +25,7 @@ type observability struct {
 	ln      net.Listener
 	metrics *metrics.Metrics // nil when metrics are off
 	keys    *codec.Keyring   // nil without payload encryption
+	token   string           // the codec server's bearer token, or ""
 	payload config.Payload
 	polling atomic.Bool
 	cancel  context.CancelFunc
@@ -46,11 +49,26 @@ func (s *Stack) reserveObservability() error {
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
+	var token string
+	if s.opts.CodecTokenFile != "" {
+		var err error
+		if token, err = secretfile.Read(s.opts.CodecTokenFile); err != nil {
+			return fmt.Errorf("-%s: %w", FlagCodecTokenFile, err)
+		}
+		if token == "" {
+			return fmt.Errorf("-%s: the file is empty", FlagCodecTokenFile)
+		}
+	}
+	if keys != nil {
+		if err := codec.CheckExposure(addr, token); err != nil {
+			return fmt.Errorf("-%s: %w (-%s)", FlagMetricsAddr, err, FlagCodecTokenFile)
+		}
+	}
 	ln, err := listenAddr(addr, FlagMetricsAddr)
 	if err != nil {
 		return err
 	}
-	s.obs = &observability{ln: ln, keys: keys, payload: config.Payload{KeyFile: s.opts.PayloadKeyFile, Keys: keys}}
+	s.obs = &observability{ln: ln, keys: keys, token: token, payload: config.Payload{KeyFile: s.opts.PayloadKeyFile, Keys: keys}}
 	if s.opts.MetricsAddr != "" {
 		s.obs.metrics = metrics.New()
 	}
@@ -106,11 +124,12 @@ func (s *Stack) serveObservability() {
 // loopback names it was opened with.
 func (s *Stack) codecServer() http.Handler {
 	c := codec.NewCodec(s.obs.keys)
+	hosts := hostNames(s.obs.ln.Addr())
 	byOrigin := map[string]http.Handler{}
 	for _, origin := range s.uiOrigins() {
-		byOrigin[origin] = codec.NewServer(c, codec.ServerOptions{AllowOrigin: origin})
+		byOrigin[origin] = codec.NewServer(c, codec.ServerOptions{AllowOrigin: origin, BearerToken: s.obs.token, AllowedHosts: hosts})
 	}
-	plain := codec.NewServer(c, codec.ServerOptions{})
+	plain := codec.NewServer(c, codec.ServerOptions{BearerToken: s.obs.token, AllowedHosts: hosts})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if h, ok := byOrigin[r.Header.Get("Origin")]; ok {
 			h.ServeHTTP(w, r)
@@ -118,6 +137,30 @@ func (s *Stack) codecServer() http.Handler {
 		}
 		plain.ServeHTTP(w, r)
 	})
+}
+
+// hostNames are the names a request's Host may give for addr beyond the
+// loopback ones: its IP address, or when it listens on every interface,
+// this machine's addresses and host name.
+func hostNames(addr net.Addr) []string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || tcp.IP.IsLoopback() {
+		return nil
+	}
+	if !tcp.IP.IsUnspecified() {
+		return []string{tcp.IP.String()}
+	}
+	var names []string
+	if h, err := os.Hostname(); err == nil {
+		names = append(names, h)
+	}
+	ifaces, _ := net.InterfaceAddrs()
+	for _, a := range ifaces {
+		if n, ok := a.(*net.IPNet); ok {
+			names = append(names, n.IP.String())
+		}
+	}
+	return names
 }
 
 // uiOrigins are the origins a browser sends from the Web UI.

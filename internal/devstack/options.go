@@ -56,6 +56,12 @@ type Options struct {
 	// whose keys encrypt every payload, the worker's and the demo's alike,
 	// and a codec server the Web UI decodes them with is started.
 	PayloadKeyFile string
+	// CodecTokenFile, when set, holds the bearer token that every request
+	// to the codec server must carry ("Authorization: Bearer <token>"), as
+	// the temporal CLI's --codec-auth sends it. It is required when
+	// MetricsAddr is not loopback; the Web UI in a browser sends no token,
+	// so with one it shows payloads encoded.
+	CodecTokenFile string
 
 	// NoWorker, NoUI and NoSandbox leave a part out (e.g. to run the worker
 	// in its own process).

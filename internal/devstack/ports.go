@@ -18,6 +18,8 @@ const (
 	FlagMetricsAddr  = "metrics-addr"
 	// FlagPayloadKeyFile names the key file; it is not an address.
 	FlagPayloadKeyFile = "payload-key-file"
+	// FlagCodecTokenFile names the codec server's bearer token file.
+	FlagCodecTokenFile = "codec-token-file"
 )
 
 // listenAddr opens addr, the stack's first check that the address is usable.
@@ -72,4 +74,49 @@ func splitAddr(addr string) (string, int) {
 	host, port, _ := net.SplitHostPort(addr)
 	p, _ := strconv.Atoi(port)
 	return host, p
+}
+
+// exposure says, for each address flag, what another machine reaches when
+// the address is not loopback.
+var exposure = []struct {
+	flag, what string
+	addr       func(Options) string
+	off        func(Options) bool
+}{
+	{FlagTemporalAddr, "the Temporal frontend: anyone can start, signal, read and terminate every workflow, without authentication",
+		func(o Options) string { return o.TemporalAddr }, func(Options) bool { return false }},
+	{FlagUIAddr, "the Temporal Web UI: every workflow's history, member IDs and descriptions included, and its buttons",
+		func(o Options) string { return o.UIAddr }, func(o Options) bool { return o.NoUI }},
+	{FlagSandboxAddr, "the CRM sandbox and its unsigned admin API (members, balances, faults)",
+		func(o Options) string { return o.SandboxAddr }, func(o Options) bool { return o.NoSandbox }},
+	{FlagMetricsAddr, "/metrics, /healthz, /readyz and, with -" + FlagPayloadKeyFile + ", the codec server (bearer token required)",
+		func(o Options) string { return o.MetricsAddr }, func(o Options) bool { return o.MetricsAddr == "" }},
+}
+
+// Warnings names each part of the stack that listens beyond loopback and
+// what it makes reachable from other machines, one line each.
+func (o Options) Warnings() []string {
+	var lines []string
+	for _, e := range exposure {
+		if e.off(o) {
+			continue
+		}
+		addr := e.addr(o)
+		host, _, err := net.SplitHostPort(addr)
+		if err != nil || host == "localhost" {
+			continue
+		}
+		if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+			continue
+		}
+		lines = append(lines, fmt.Sprintf("warning: -%s %s is not loopback: other machines reach %s", e.flag, addr, e.what))
+	}
+	return lines
+}
+
+// warnIfReachable prints Warnings on Progress.
+func (s *Stack) warnIfReachable() {
+	for _, w := range s.opts.Warnings() {
+		s.progress("%s", w)
+	}
 }

@@ -68,6 +68,7 @@ func (s *Stack) reserveAddrs() (net.Listener, error) {
 	if err := s.reserveObservability(); err != nil {
 		return nil, err
 	}
+	s.warnIfReachable()
 	var err error
 	if s.temporalAddr, err = probe(s.opts.TemporalAddr, FlagTemporalAddr); err != nil {
 		_ = s.stopObservability()
@@ -145,8 +146,12 @@ func (s *Stack) openDataDir() error {
 	if _, err := os.Stat(s.opts.DataDir); os.IsNotExist(err) {
 		what = "first start creates " + s.opts.DataDir + "/"
 	}
-	if err := os.MkdirAll(s.opts.DataDir, 0o755); err != nil {
+	// It holds plaintext histories: only its owner may enter it.
+	if err := os.MkdirAll(s.opts.DataDir, 0o700); err != nil {
 		return fmt.Errorf("creating the data directory: %w", err)
+	}
+	if err := os.Chmod(s.opts.DataDir, 0o700); err != nil {
+		return fmt.Errorf("closing the data directory to other users: %w", err)
 	}
 	s.progress("starting Temporal server on %s (%s) …", s.temporalAddr, what)
 	return nil
@@ -164,7 +169,7 @@ func (s *Stack) startTemporal(ctx context.Context) error {
 	c, err := client.DialContext(ctx, client.Options{
 		HostPort:  s.temporalAddr,
 		Namespace: Namespace,
-		Logger:    logging.NewSDKLogger(s.logs.Named("sdk")),
+		Logger:    logging.NewSDKLogger(s.logs.Named("sdk")).WithoutMemberData(),
 		// The same converter and metrics as the worker's, e.g. a payload codec.
 		DataConverter:    s.opts.WorkerOptions.DataConverter,
 		FailureConverter: s.opts.WorkerOptions.FailureConverter,

@@ -54,3 +54,28 @@ func unsafe(r rune) bool {
 func HasControl(s string) bool {
 	return strings.IndexFunc(s, func(r rune) bool { return r != ' ' && (unsafe(r) || unicode.IsSpace(r)) }) >= 0
 }
+
+// HasInvisible reports whether s, an identifier people copy and compare (a
+// workflow ID, a Nexus key), holds a character that shows as nothing or
+// changes how its neighbours show: what HasControl finds, any white space
+// but the plain space, the default-ignorable code points (zero-width
+// joiners, the Hangul fillers, the combining grapheme joiner), variation
+// selectors, or a byte that is not UTF-8. Two IDs that look the same must
+// be the same.
+func HasInvisible(s string) bool {
+	for i, r := range s {
+		switch {
+		case r == ' ':
+		case r == utf8.RuneError:
+			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
+				return true
+			}
+		case unsafe(r) || unicode.IsSpace(r),
+			unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r),
+			unicode.Is(unicode.Variation_Selector, r),
+			r == '\u2800': // braille blank, drawn as nothing
+			return true
+		}
+	}
+	return false
+}

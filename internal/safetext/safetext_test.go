@@ -67,3 +67,40 @@ func TestHasControl(t *testing.T) {
 		require.Equal(t, tt.want, HasControl(tt.in), "%q", tt.in)
 	}
 }
+
+// TestHasInvisible: identifiers that would look like another, or like
+// nothing, on a terminal.
+func TestHasInvisible(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		in   string
+		want bool
+	}{
+		{"plain", "order-1842", false},
+		{"chinese", "订单-1842", false},
+		{"a plain space", "order 1842", false},
+		{"emoji", "order-🎁", false},
+		{"right-to-left override", "order-\u202e2481", true},
+		{"left-to-right isolate", "order-\u2066x", true},
+		{"zero-width space", "order\u200b-1842", true},
+		{"zero-width joiner", "order\u200d-1842", true},
+		{"byte order mark", "\ufefforder", true},
+		{"soft hyphen", "or\u00adder", true},
+		{"hangul filler", "order\u3164", true},
+		{"combining grapheme joiner", "order\u034f", true},
+		{"variation selector", "order\ufe0f", true},
+		{"no-break space", "order\u00a01842", true},
+		{"ideographic space", "order\u30001842", true},
+		{"braille blank", "order\u2800", true},
+		{"escape", "order\x1b[2J", true},
+		{"newline", "order\n1842", true},
+		{"not UTF-8", "order\xff", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			require.Equal(t, tt.want, HasInvisible(tt.in))
+		})
+	}
+}

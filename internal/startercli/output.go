@@ -102,6 +102,9 @@ func writeJSON(w io.Writer, r Report) {
 	_ = enc.Encode(r)
 }
 
+// maxStateChars bounds a state as printed: ours are short words.
+const maxStateChars = 32
+
 // writeHuman prints "<id>: <STATE> — <what it means>" and the UI link.
 func writeHuman(w io.Writer, r Report) {
 	if r.State == "" {
@@ -114,12 +117,15 @@ func writeHuman(w io.Writer, r Report) {
 			line += ", held until " + r.HoldUntil.UTC().Format(time.RFC3339)
 		}
 	}
-	fmt.Fprintf(w, "%s: %s — %s\n", r.WorkflowID, r.State, safetext.Line(line, maxLineChars))
+	// Any client may set a workflow ID or KylinState: each goes through
+	// the one sanitiser before it reaches the terminal.
+	fmt.Fprintf(w, "%s: %s — %s\n", safetext.Line(r.WorkflowID, maxWorkflowIDBytes), safetext.Line(r.State, maxStateChars),
+		safetext.Line(line, maxLineChars))
 	if r.Retrying != "" {
 		fmt.Fprintf(w, "  retrying: %s\n", safetext.Line(r.Retrying, maxLineChars))
 	}
 	if r.UIURL != "" {
-		fmt.Fprintf(w, "  %s\n", r.UIURL)
+		fmt.Fprintf(w, "  %s\n", safetext.Line(r.UIURL, 2*maxWorkflowIDBytes))
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/kylinpoints/kylin-points/crm"
 	"github.com/kylinpoints/kylin-points/internal/safetext"
 	"github.com/kylinpoints/kylin-points/pointsnexus"
+	"github.com/kylinpoints/kylin-points/workflows"
 )
 
 // maxWorkflowIDBytes is Temporal's default limit on a workflow ID.
@@ -43,6 +44,8 @@ func checkRedeem(in input) (request, []string) {
 			problems = append(problems, fmt.Sprintf("--hold %q must be at least 1s", in.hold))
 		case d%time.Second != 0:
 			problems = append(problems, fmt.Sprintf("--hold %q must be whole seconds", in.hold))
+		case d > workflows.MaxHold:
+			problems = append(problems, fmt.Sprintf("--hold %q must be at most %s", in.hold, workflows.MaxHold))
 		default:
 			req.hold = d
 		}
@@ -150,8 +153,8 @@ func checkWorkflowID(raw string) (string, string) {
 		return "", "--id is not valid UTF-8"
 	case len(id) > maxWorkflowIDBytes:
 		return "", fmt.Sprintf("--id is %d bytes long, at most %d allowed", len(id), maxWorkflowIDBytes)
-	case safetext.HasControl(id):
-		return "", "--id must not contain control characters"
+	case safetext.HasInvisible(id):
+		return "", "--id must not contain control characters, nor invisible or direction-changing ones"
 	}
 	return id, ""
 }

@@ -51,8 +51,8 @@ func (o *Observability) Options() Options {
 // binary and the dev stack both run with.
 func Hooks(m *metrics.Metrics, payload config.Payload, onPolling func(bool)) Options {
 	opts := Options{
-		DataConverter:    payload.DataConverter(),
-		FailureConverter: payload.FailureConverter(),
+		DataConverter:    payload.WorkerDataConverter(),
+		FailureConverter: payload.WorkerFailureConverter(),
 		OnPolling:        onPolling,
 	}
 	if m != nil {

@@ -87,7 +87,11 @@ func ClientOptions(cfg config.Config, logger *zap.Logger, o Options) (client.Opt
 	if err != nil {
 		return client.Options{}, err
 	}
-	opts.Logger = logging.NewSDKLogger(logger)
+	sdkLogger := logging.NewSDKLogger(logger)
+	if !cfg.LogMemberData {
+		sdkLogger = sdkLogger.WithoutMemberData()
+	}
+	opts.Logger = sdkLogger
 	opts.MetricsHandler = o.MetricsHandler
 	opts.DataConverter = o.DataConverter
 	opts.FailureConverter = o.FailureConverter
@@ -128,6 +132,7 @@ func newCRMClient(cfg config.CRM, logger *zap.Logger) *crm.Client {
 // the worker for good (e.g. the namespace does not exist).
 func newWorker(c client.Client, cfg config.Config, logger *zap.Logger, o Options, onFatal func(error)) worker.Worker {
 	crmHTTP := newCRMClient(cfg.CRM, logger)
+	crmHTTP.LogMemberData = cfg.LogMemberData
 	if o.WrapTransport != nil {
 		crmHTTP.HTTPClient.Transport = o.WrapTransport(crmHTTP.HTTPClient.Transport)
 	}

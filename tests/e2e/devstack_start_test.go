@@ -73,3 +73,26 @@ func TestStartRejectsBadKeyFile(t *testing.T) {
 	require.ErrorContains(t, err, "-"+devstack.FlagPayloadKeyFile+": payload key file "+keyFile+": line 1: key is 5 bytes")
 	require.NotContains(t, err.Error(), "c2hvcnQ")
 }
+
+// TestStartRefusesAnExposedCodecWithoutToken: a codec server beyond
+// loopback would decode every payload for whoever reaches it.
+func TestStartRefusesAnExposedCodecWithoutToken(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "keys")
+	require.NoError(t, os.WriteFile(keyFile, []byte("dev=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"), 0o600))
+	openToken := filepath.Join(dir, "token")
+	require.NoError(t, os.WriteFile(openToken, []byte("t0k\n"), 0o600))
+	require.NoError(t, os.Chmod(openToken, 0o644))
+	tests := []struct {
+		name, tokenFile, want string
+	}{
+		{"no token", "", "-" + devstack.FlagMetricsAddr + ": the codec server would listen on 0.0.0.0:0, which is not loopback, without a bearer token"},
+		{"a token file others may read", openToken, "-" + devstack.FlagCodecTokenFile + `: "` + openToken + `" is open to its group or other users (mode 0644): run chmod 600`},
+	}
+	for _, tt := range tests {
+		_, err := devstack.Start(context.Background(), devstack.Options{Memory: true, TemporalAddr: freeAddr,
+			MetricsAddr: "0.0.0.0:0", PayloadKeyFile: keyFile, CodecTokenFile: tt.tokenFile})
+		require.ErrorContains(t, err, tt.want, tt.name)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 	"go.uber.org/zap/zaptest"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
@@ -131,13 +132,36 @@ func TestEncryptedPayloadsEndToEnd(t *testing.T) {
 		tampered.Data[len(tampered.Data)-1] ^= 1
 		status, body := postPayloads(t, codecSrv.URL+"/decode", "Bearer "+token, []*commonpb.Payload{tampered})
 		require.Equal(t, http.StatusBadRequest, status)
-		require.Contains(t, body, codec.ErrAuthentication.Error())
+		require.Equal(t, "payloads cannot be decoded\n", body, "the codec server names no key and no reason")
 	})
 
 	t.Run("without the key the starter says so", func(t *testing.T) {
 		code, _, stderr := starter.run(ctx, t, "", "status", "--id", id1)
 		require.Equal(t, startercli.ExitFailed, code)
 		require.Contains(t, stderr, "the payloads are encrypted: give their key file with KYLIN_PAYLOAD_KEY_FILE")
+	})
+
+	t.Run("a client without the key is refused by the worker, not retried", func(t *testing.T) {
+		keyless := tp.Server.NewClientWithOptions(client.Options{})
+		for _, tc := range []struct {
+			workflow string
+			arg      any
+		}{
+			{workflows.RedemptionWorkflowName, workflows.RedemptionRequest{MemberID: secretMember, Points: 2, Description: "keyless"}},
+			{workflows.FreezePointsWorkflowName, workflows.FreezeRequest{MemberID: secretMember, Points: 2, Description: "keyless"}},
+		} {
+			run, err := keyless.ExecuteWorkflow(ctx, workflows.StartOptions(testenv.UniqueName("obs-keyless"), cfg.TaskQueue, "keyless"), tc.workflow, tc.arg)
+			require.NoError(t, err)
+			err = run.Get(ctx, nil)
+			var app *temporal.ApplicationError
+			require.ErrorAs(t, err, &app, tc.workflow)
+			require.Equal(t, codec.ErrPlaintextType, app.Type())
+			require.True(t, app.NonRetryable())
+			require.Contains(t, app.Error(), "KYLIN_PAYLOAD_ALLOW_PLAINTEXT")
+		}
+		balance, err := sb.Balance(ctx, secretMember)
+		require.NoError(t, err)
+		require.Zero(t, balance.Frozen, "nothing frozen for a plaintext request")
 	})
 
 	wrongFile := writeKeyFile(t, "wrong.keys", "k1="+newKey(t))

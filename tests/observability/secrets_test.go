@@ -161,7 +161,7 @@ func TestWorkerBinaryServesMetricsAndLogsNoSecret(t *testing.T) {
 	require.Contains(t, string(logs), "kylin-points worker starting", "the log was captured")
 	require.Contains(t, string(logs), "Keyring(write=k1, keys=k1)", "the key ID, not the key, is logged")
 	secrets := secretsOf(t, key)
-	requireNoSecret(t, "the worker's logs", string(logs), secrets)
+	requireNoSecret(t, "the worker's logs", string(logs), append(secrets, "demo-member-1"))
 	requireNoSecret(t, "the starter's output", starterOutput, secrets)
 
 	// The history holds the consume, encrypted by the binaries.
@@ -219,4 +219,6 @@ func TestWorkerLogsNoSecret(t *testing.T) {
 	require.Greater(t, recorded.Len(), 10, "debug logs were recorded")
 	require.Contains(t, all.String(), "worker started")
 	requireNoSecret(t, "the worker's logs", all.String(), secretsOf(t, key))
+	require.Contains(t, all.String(), "POINT_NOT_ENOUGH", "the refusal's code is logged")
+	requireNoSecret(t, "the worker's logs", all.String(), []string{"demo-member-1", "demo-member-poor"})
 }

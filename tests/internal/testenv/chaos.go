@@ -95,6 +95,9 @@ func StartWorkerAt(t testing.TB, bin, hostPort, namespace, crmURL, taskQueue, lo
 		"KYLIN_CRM_SERVICE_NAME=" + sandbox.DemoServiceName,
 		"KYLIN_CRM_SERVICE_SECRET=" + sandbox.DemoSecret,
 		"KYLIN_LOG_LEVEL=warn",
+		// Above the production default of 50 calls a second, so that a
+		// test's bursts are not paced; extra may set it (the last wins).
+		"KYLIN_CRM_MAX_QPS=1000",
 	}, extra...)...)
 	return StartProcess(t, "worker", bin, logPath, env)
 }

@@ -60,6 +60,7 @@ func run(ctx context.Context, args []string, getenv envLookup, stderr io.Writer,
 	s, err := sandbox.Serve(ctx, ln, sandbox.Config{
 		Path:        o.db,
 		Callers:     map[string]sandbox.Caller{o.service: {Secret: o.secret, MemberTypes: o.memberTypes}},
+		AdminToken:  o.adminToken,
 		FreezePath:  o.freezePath,
 		ReleasePath: o.releasePath,
 		ConsumePath: o.consumePath,

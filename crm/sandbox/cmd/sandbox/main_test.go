@@ -23,6 +23,9 @@ func TestParseOptions(t *testing.T) {
 	t.Parallel()
 	secretFile := filepath.Join(t.TempDir(), "secret")
 	require.NoError(t, os.WriteFile(secretFile, []byte("from-file\n"), 0o600))
+	openFile := filepath.Join(t.TempDir(), "open")
+	require.NoError(t, os.WriteFile(openFile, []byte("tok\n"), 0o600))
+	require.NoError(t, os.Chmod(openFile, 0o644))
 
 	tests := []struct {
 		name    string
@@ -71,16 +74,24 @@ func TestParseOptions(t *testing.T) {
 			}},
 		{name: "unknown profile", args: []string{"-profile", "strict"}, wantErr: `-profile (KYLIN_SANDBOX_PROFILE): no sandbox profile "strict"`},
 		{name: "negative token memory", args: []string{"-token-memory", "-1"}, wantErr: "must not be negative"},
-		{name: "flags beat the environment", args: []string{"-addr", "127.0.0.1:1", "-secret", "flag-secret", "-demo=false"},
-			env: map[string]string{"KYLIN_SANDBOX_ADDR": "127.0.0.1:9", "KYLIN_CRM_SERVICE_SECRET_FILE": secretFile},
+		{name: "flags beat the environment", args: []string{"-addr", "127.0.0.1:1", "-secret-file", secretFile, "-demo=false"},
+			env: map[string]string{"KYLIN_SANDBOX_ADDR": "127.0.0.1:9", "KYLIN_CRM_SERVICE_SECRET": "from-env"},
 			check: func(t *testing.T, o options) {
 				require.Equal(t, "127.0.0.1:1", o.addr)
-				require.Equal(t, "flag-secret", o.secret)
+				require.Equal(t, "from-file", o.secret)
 				require.False(t, o.demo)
 			}},
+		{name: "the secret on the command line, where ps shows it", args: []string{"-secret", "flag-secret"}, wantErr: "-secret shows the secret to every local user (ps)"},
+		{name: "the secret in the environment", env: map[string]string{"KYLIN_CRM_SERVICE_SECRET": "from-env"},
+			check: func(t *testing.T, o options) { require.Equal(t, "from-env", o.secret) }},
+		{name: "admin token from a file", args: []string{"-admin-token-file", secretFile},
+			check: func(t *testing.T, o options) { require.Equal(t, "from-file", o.adminToken) }},
+		{name: "admin token from the environment", env: map[string]string{"KYLIN_SANDBOX_ADMIN_TOKEN": "tok"},
+			check: func(t *testing.T, o options) { require.Equal(t, "tok", o.adminToken) }},
+		{name: "admin token file others may read", args: []string{"-admin-token-file", openFile}, wantErr: "run chmod 600"},
 		{name: "secret file", env: map[string]string{"KYLIN_CRM_SERVICE_SECRET_FILE": secretFile},
 			check: func(t *testing.T, o options) { require.Equal(t, "from-file", o.secret) }},
-		{name: "both secret flags", args: []string{"-secret", "a", "-secret-file", secretFile}, wantErr: "only one of -secret"},
+		{name: "both secret variables", env: map[string]string{"KYLIN_CRM_SERVICE_SECRET": "a", "KYLIN_CRM_SERVICE_SECRET_FILE": secretFile}, wantErr: "give only one of KYLIN_CRM_SERVICE_SECRET"},
 		{name: "missing secret file", args: []string{"-secret-file", filepath.Join(t.TempDir(), "none")}, wantErr: "secret file"},
 		{name: "malformed environment", env: map[string]string{"KYLIN_SANDBOX_FAIL_BEFORE": "often"}, wantErr: "KYLIN_SANDBOX_FAIL_BEFORE"},
 		{name: "rates above 1", args: []string{"-fail-before", "0.6", "-too-many", "0.6"}, wantErr: "sum"},

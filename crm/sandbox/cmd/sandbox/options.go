@@ -16,7 +16,7 @@ import (
 
 // options is the command line, after environment fallbacks.
 type options struct {
-	addr, db, service, secret                         string
+	addr, db, service, secret, adminToken             string
 	secretFromDefault                                 bool
 	memberTypes                                       []string
 	demo                                              bool
@@ -44,8 +44,9 @@ func parseOptions(args []string, getenv envLookup, usage io.Writer) (options, er
 	fs.StringVar(&o.addr, "addr", env.str("KYLIN_SANDBOX_ADDR", "127.0.0.1:8088"), "listen `address` (env KYLIN_SANDBOX_ADDR)")
 	fs.StringVar(&o.db, "db", env.str("KYLIN_SANDBOX_DB", ""), "SQLite ledger `file`; empty keeps it in memory and nothing survives (env KYLIN_SANDBOX_DB)")
 	fs.StringVar(&o.service, "service", env.str("KYLIN_CRM_SERVICE_NAME", sandbox.DemoServiceName), "the caller's gateway serviceName (env KYLIN_CRM_SERVICE_NAME)")
-	secret := fs.String("secret", "", "the caller's gateway secret; default the dev stack's demo secret (env KYLIN_CRM_SERVICE_SECRET)")
-	secretFile := fs.String("secret-file", "", "read the secret from `file` (env KYLIN_CRM_SERVICE_SECRET_FILE)")
+	secret := fs.String("secret", "", "refused: a secret on the command line shows in ps; use -secret-file or KYLIN_CRM_SERVICE_SECRET")
+	secretFile := fs.String("secret-file", "", "read the caller's gateway secret from `file`; default the dev stack's demo secret (env KYLIN_CRM_SERVICE_SECRET_FILE, or the secret itself in KYLIN_CRM_SERVICE_SECRET)")
+	adminTokenFile := fs.String("admin-token-file", "", "read the admin API's bearer token from `file` (env KYLIN_SANDBOX_ADMIN_TOKEN_FILE, or the token itself in KYLIN_SANDBOX_ADMIN_TOKEN); without one the admin API answers same-origin calls only")
 	memberTypes := fs.String("member-types", env.str("KYLIN_SANDBOX_MEMBER_TYPES", ""), "comma `list` of memberTypes the caller may use; empty means any (env KYLIN_SANDBOX_MEMBER_TYPES)")
 	fs.BoolVar(&o.demo, "demo", env.boolean("KYLIN_SANDBOX_DEMO", true), "create the demo members that are missing (env KYLIN_SANDBOX_DEMO)")
 	fs.Int64Var(&o.seed, "seed", env.int64("KYLIN_SANDBOX_SEED", 1), "seed of the fault generator (env KYLIN_SANDBOX_SEED)")
@@ -76,9 +77,15 @@ func parseOptions(args []string, getenv envLookup, usage io.Writer) (options, er
 			o.memberTypes = append(o.memberTypes, t)
 		}
 	}
+	if *secret != "" {
+		return options{}, errors.New("-secret shows the secret to every local user (ps): give it with -secret-file or KYLIN_CRM_SERVICE_SECRET")
+	}
 	var err error
-	o.secret, o.secretFromDefault, err = resolveSecret(*secret, *secretFile, getenv)
+	o.secret, o.secretFromDefault, err = resolveSecret(*secretFile, getenv)
 	if err != nil {
+		return options{}, err
+	}
+	if o.adminToken, err = resolveAdminToken(*adminTokenFile, getenv); err != nil {
 		return options{}, err
 	}
 	if o.service == "" {
@@ -102,11 +109,32 @@ func parseOptions(args []string, getenv envLookup, usage io.Writer) (options, er
 	return o, nil
 }
 
-// resolveSecret picks the secret: -secret, -secret-file, then the same from
-// the environment, then the demo secret. Giving both forms at one level is an error.
-func resolveSecret(flagValue, flagFile string, getenv envLookup) (string, bool, error) {
+// resolveAdminToken reads the admin token: -admin-token-file, then
+// KYLIN_SANDBOX_ADMIN_TOKEN_FILE, then KYLIN_SANDBOX_ADMIN_TOKEN; "" none.
+func resolveAdminToken(flagFile string, getenv envLookup) (string, error) {
+	file := flagFile
+	if file == "" {
+		file = getenv("KYLIN_SANDBOX_ADMIN_TOKEN_FILE")
+	}
+	if file == "" {
+		return getenv("KYLIN_SANDBOX_ADMIN_TOKEN"), nil
+	}
+	t, err := secretfile.Read(file)
+	if err != nil {
+		return "", fmt.Errorf("admin token file %w", err)
+	}
+	if t == "" {
+		return "", fmt.Errorf("admin token file %s is empty", file)
+	}
+	return t, nil
+}
+
+// resolveSecret picks the secret: -secret-file, then the secret or its file
+// from the environment, then the demo secret. Giving both forms in the
+// environment is an error.
+func resolveSecret(flagFile string, getenv envLookup) (string, bool, error) {
 	levels := []struct{ value, file, what string }{
-		{flagValue, flagFile, "-secret and -secret-file"},
+		{"", flagFile, "-secret-file"},
 		{getenv("KYLIN_CRM_SERVICE_SECRET"), getenv("KYLIN_CRM_SERVICE_SECRET_FILE"), "KYLIN_CRM_SERVICE_SECRET and KYLIN_CRM_SERVICE_SECRET_FILE"},
 	}
 	for _, l := range levels {
