@@ -92,7 +92,7 @@ type priorityConfig struct {
 	// warmup redeems run untimed before the idle ones.
 	warmup int
 	qps    float64
-	modes            []priorityMode
+	modes  []priorityMode
 	// check, when set, looks at the server before it stops.
 	check func(tp *testenv.Temporal)
 }
