@@ -15,8 +15,8 @@ import (
 
 	"github.com/kylinpoints/kylin-points/internal/nexusendpoint"
 	"github.com/kylinpoints/kylin-points/pointsnexus"
-	"github.com/kylinpoints/kylin-points/tests/internal/nexusprobe"
 	"github.com/kylinpoints/kylin-points/tests/internal/clusterkit"
+	"github.com/kylinpoints/kylin-points/tests/internal/nexusprobe"
 	"github.com/kylinpoints/kylin-points/tests/internal/testenv"
 	"github.com/kylinpoints/kylin-points/workflows"
 )

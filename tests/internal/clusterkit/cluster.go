@@ -34,10 +34,10 @@ var services = []string{"frontend", "history", "matching", "worker"}
 // PostgreSQL, each service on fixed ports so that it can be killed and
 // started again in its place.
 type Cluster struct {
-	t        testing.TB
-	bin, pg  string
-	dir      string
-	ports    string
+	t       testing.TB
+	bin, pg string
+	dir     string
+	ports   string
 	// Frontend is the frontend's gRPC host:port.
 	Frontend string
 	// grpc is each service's gRPC host:port.
