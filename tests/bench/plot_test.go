@@ -39,7 +39,7 @@ func writeSVG(w io.Writer, title, xLabel, yLabel string, ss []series) error {
 	}
 	p := func(format string, args ...any) { _, _ = fmt.Fprintf(w, format, args...) }
 	p(`<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" font-family="sans-serif" font-size="12">`+"\n", width, height)
-	p(`<rect width="100%%" height="100%%" fill="white"/>`+"\n")
+	p(`<rect width="100%%" height="100%%" fill="white"/>` + "\n")
 	p(`<text x="%.0f" y="22" font-size="15">%s</text>`+"\n", left, title)
 	p(`<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="black"/>`+"\n", left, height-bottom, width-right, height-bottom)
 	p(`<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="black"/>`+"\n", left, top, left, height-bottom)
