@@ -40,7 +40,7 @@ func TestLoadSmoke(t *testing.T) {
 		},
 	}
 	warm(ctx, t, target, "smoke-warm")
-	steps := stepUp(ctx, t, "smoke", []float64{3, 6}, time.Second, 1e9, target)
+	steps := stepUp(ctx, t, "smoke", []float64{3, 6}, time.Second, p99Knee(1e9), target)
 	require.Len(t, steps, 2, "no knee at a factor of 1e9")
 	var plot []series
 	sr := series{name: "in-process"}
