@@ -47,9 +47,13 @@ func StartOptions(id, taskQueue, summary string) client.StartWorkflowOptions {
 // undone. runID is set whenever the run was started, even with an error
 // (ctx ended first: no worker polls taskQueue?). An ID in use is refused
 // with the server's WorkflowExecutionAlreadyStarted error, and nothing runs.
+// The run starts at PriorityCashier (fairness key: the shop code), so that
+// its workflow tasks go before background settlements' on a busy queue.
 func Redeem(ctx context.Context, c client.Client, id, taskQueue string, req RedemptionRequest) (RedemptionStatus, string, error) {
 	var st RedemptionStatus
-	runID, err := startAndAwaitFreeze(ctx, c, StartOptions(id, taskQueue, RedemptionSummary(req)), RedemptionWorkflowName, req, &st)
+	opts := StartOptions(id, taskQueue, RedemptionSummary(req))
+	opts.Priority = cashierPriority(req.ShopCode)
+	runID, err := startAndAwaitFreeze(ctx, c, opts, RedemptionWorkflowName, req, &st)
 	return st, runID, err
 }
 
@@ -57,7 +61,9 @@ func Redeem(ctx context.Context, c client.Client, id, taskQueue string, req Rede
 // its result once the freeze has settled, as Redeem does.
 func Freeze(ctx context.Context, c client.Client, id, taskQueue string, req FreezeRequest) (FreezeResult, string, error) {
 	var res FreezeResult
-	runID, err := startAndAwaitFreeze(ctx, c, StartOptions(id, taskQueue, FreezeSummary(req)), FreezePointsWorkflowName, req, &res)
+	opts := StartOptions(id, taskQueue, FreezeSummary(req))
+	opts.Priority = cashierPriority(req.ShopCode)
+	runID, err := startAndAwaitFreeze(ctx, c, opts, FreezePointsWorkflowName, req, &res)
 	return res, runID, err
 }
 

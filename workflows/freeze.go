@@ -146,7 +146,7 @@ func freezePoints(ctx workflow.Context, req FreezeRequest, onUndo func(releaseTo
 	if req.Undo {
 		return FreezeResult{}, u.unknown(ctx, "it was being undone when the workflow continued as new")
 	}
-	fctx := workflow.WithActivityOptions(ctx, freezeOptions(u.timeout, activitySummary("freeze", req.Points, req.MemberID)))
+	fctx := workflow.WithActivityOptions(ctx, freezeOptions(u.timeout, activitySummary("freeze", req.Points, req.MemberID), req.ShopCode))
 	var out activities.Output
 	err = workflow.ExecuteActivity(fctx, acts.Freeze, u.in).Get(fctx, &out)
 	d, _ := rejection(err)
@@ -209,7 +209,7 @@ func (u undo) refused(ctx workflow.Context, refusal error) error {
 	ctx, _ = workflow.NewDisconnectedContext(ctx)
 	u.hear(false)
 	in := u.f.input(BusinessToken(u.f.WorkflowID, u.releaseStep()), u.f.Points, u.in.MaybeSent)
-	rctx := workflow.WithActivityOptions(ctx, freezeOptions(u.timeout, activitySummary("release", u.f.Points, u.f.MemberID)))
+	rctx := workflow.WithActivityOptions(ctx, freezeOptions(u.timeout, activitySummary("release", u.f.Points, u.f.MemberID), u.f.ShopCode))
 	var out activities.Output
 	err := workflow.ExecuteActivity(rctx, acts.Release, in).Get(rctx, &out)
 	if err == nil {

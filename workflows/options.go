@@ -27,7 +27,9 @@ const maxSeconds = int64(math.MaxInt64 / int64(time.Second))
 // outage is ridden out inside the budget; invalid input and CRM rejections
 // end it at once. When the budget runs out the outcome is unknown, and the
 // caller undoes the freeze (see undoFreeze).
-func freezeOptions(timeout time.Duration, summary string) workflow.ActivityOptions {
+//
+// It runs at PriorityCashier: someone is waiting for it.
+func freezeOptions(timeout time.Duration, summary, shop string) workflow.ActivityOptions {
 	return workflow.ActivityOptions{
 		ScheduleToCloseTimeout: timeout,
 		StartToCloseTimeout:    AttemptTimeout,
@@ -37,7 +39,8 @@ func freezeOptions(timeout time.Duration, summary string) workflow.ActivityOptio
 			MaximumInterval:        10 * time.Second,
 			NonRetryableErrorTypes: finalErrorTypes,
 		},
-		Summary: summary,
+		Summary:  summary,
+		Priority: cashierPriority(shop),
 	}
 }
 
@@ -50,8 +53,9 @@ func freezeOptions(timeout time.Duration, summary string) workflow.ActivityOptio
 // A refusal of our credentials (401, 403) is retried the same way, until an
 // operator fixes them: the decision stands. Only invalid input, a CRM
 // rejection or a refusal after a lost answer stops them, for the workflow to
-// handle.
-func settleOptions(summary string) workflow.ActivityOptions {
+// handle. They run at PrioritySettlement, behind any freeze a cashier waits
+// for.
+func settleOptions(summary, shop string) workflow.ActivityOptions {
 	return workflow.ActivityOptions{
 		StartToCloseTimeout: AttemptTimeout,
 		RetryPolicy: &temporal.RetryPolicy{
@@ -61,7 +65,8 @@ func settleOptions(summary string) workflow.ActivityOptions {
 			MaximumAttempts:        settleRound,
 			NonRetryableErrorTypes: finalErrorTypes,
 		},
-		Summary: summary,
+		Summary:  summary,
+		Priority: settlementPriority(shop),
 	}
 }
 

@@ -238,7 +238,7 @@ func releaseFrozen(ctx workflow.Context, f FreezeResult, points float64, step st
 // workflow continues as new and carries on under the same tokens, before the
 // server's history limit would terminate it with nothing said.
 func carryOut(ctx workflow.Context, activity any, in activities.Input, summary string, out any) error {
-	actx := workflow.WithActivityOptions(ctx, settleOptions(summary))
+	actx := workflow.WithActivityOptions(ctx, settleOptions(summary, in.ShopCode))
 	for rounds := 1; ; rounds++ {
 		err := workflow.ExecuteActivity(actx, activity, in).Get(actx, out)
 		if !retriesRanOut(err) {

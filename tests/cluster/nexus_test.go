@@ -15,6 +15,7 @@ import (
 
 	"github.com/kylinpoints/kylin-points/internal/nexusendpoint"
 	"github.com/kylinpoints/kylin-points/pointsnexus"
+	"github.com/kylinpoints/kylin-points/tests/internal/clusterkit"
 	"github.com/kylinpoints/kylin-points/tests/internal/nexusprobe"
 	"github.com/kylinpoints/kylin-points/tests/internal/testenv"
 	"github.com/kylinpoints/kylin-points/workflows"
@@ -38,21 +39,21 @@ func TestNexusAuthorizerAdmitsOneCallerNamespace(t *testing.T) {
 	testenv.SkipIfShort(t, "a Temporal cluster on PostgreSQL")
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
-	pg := startPostgres(t)
-	cl := startCluster(t, pg, "-nexus-callers", admittedCaller)
+	pg := clusterkit.StartPostgres(t)
+	cl := clusterkit.Start(t, pg, "-nexus-callers", admittedCaller)
 
 	dir := t.TempDir()
 	sb := testenv.StartSandboxProcess(t, dir, "-demo=false")
-	c, err := testenv.DialTemporal(ctx, cl.frontend, namespace)
+	c, err := testenv.DialTemporal(ctx, cl.Frontend, clusterkit.Namespace)
 	require.NoError(t, err)
 	defer c.Close()
-	testenv.StartWorkerAt(t, testenv.Binary(t, "./worker"), cl.frontend, namespace, sb.URL, taskQueue, filepath.Join(dir, "worker.log"))
+	testenv.StartWorkerAt(t, testenv.Binary(t, "./worker"), cl.Frontend, clusterkit.Namespace, sb.URL, taskQueue, filepath.Join(dir, "worker.log"))
 	require.NoError(t, testenv.WaitPoller(ctx, c, taskQueue))
 	require.NoError(t, nexusendpoint.Ensure(ctx, c.OperatorService(), pointsnexus.EndpointName,
-		nexusendpoint.Target{Namespace: namespace, TaskQueue: taskQueue}))
+		nexusendpoint.Target{Namespace: clusterkit.Namespace, TaskQueue: taskQueue}))
 	callers := map[string]client.Client{}
 	for _, ns := range []string{admittedCaller, refusedCaller} {
-		callers[ns] = testenv.AddNamespace(ctx, t, c, cl.frontend, ns)
+		callers[ns] = testenv.AddNamespace(ctx, t, c, cl.Frontend, ns)
 		w := worker.New(callers[ns], callerQueue, worker.Options{})
 		w.RegisterWorkflow(nexusprobe.Workflow)
 		require.NoError(t, w.Start())

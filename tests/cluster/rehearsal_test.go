@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kylinpoints/kylin-points/tests/internal/chaoskit"
+	"github.com/kylinpoints/kylin-points/tests/internal/clusterkit"
 	"github.com/kylinpoints/kylin-points/tests/internal/testenv"
 )
 
@@ -46,19 +47,19 @@ func TestClusterRehearsal(t *testing.T) {
 	began := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
 	defer cancel()
-	pg := startPostgres(t)
-	cl := startCluster(t, pg)
-	t.Logf("%s: PostgreSQL and the four Temporal services up, namespace %s registered", since(began), namespace)
+	pg := clusterkit.StartPostgres(t)
+	cl := clusterkit.Start(t, pg)
+	t.Logf("%s: PostgreSQL and the four Temporal services up, namespace %s registered", since(began), clusterkit.Namespace)
 
 	dir := t.TempDir()
 	sb := testenv.StartSandboxProcess(t, dir, "-demo=false")
 	rec := newCallRecorder(t, sb.URL)
-	c, err := testenv.DialTemporal(ctx, cl.frontend, namespace)
+	c, err := testenv.DialTemporal(ctx, cl.Frontend, clusterkit.Namespace)
 	require.NoError(t, err)
 	defer c.Close()
 	var procs []*testenv.Process
 	for i := range workers {
-		procs = append(procs, testenv.StartWorkerAt(t, testenv.Binary(t, "./worker"), cl.frontend, namespace, rec.URL, taskQueue,
+		procs = append(procs, testenv.StartWorkerAt(t, testenv.Binary(t, "./worker"), cl.Frontend, clusterkit.Namespace, rec.URL, taskQueue,
 			filepath.Join(dir, fmt.Sprintf("worker-%d.log", i)),
 			"KYLIN_CRM_MAX_QPS="+strconv.Itoa(maxQPS), "KYLIN_CRM_TIMEOUT="+chaoskit.CRMTimeout))
 	}
@@ -95,9 +96,9 @@ func TestClusterRehearsal(t *testing.T) {
 			procs[0].Kill()
 			note("worker 1 of %d SIGKILLed for good", workers)
 			require.NoError(t, testenv.Pause(ctx, chaosSpan/8))
-			note("history SIGKILLed and restarted; a workflow start succeeded again after %s", cl.restart(ctx, "history").Round(100*time.Millisecond))
+			note("history SIGKILLed and restarted; a workflow start succeeded again after %s", cl.Restart(ctx, "history").Round(100*time.Millisecond))
 			require.NoError(t, testenv.Pause(ctx, chaosSpan/8))
-			note("frontend SIGKILLed and restarted; a workflow start succeeded again after %s", cl.restart(ctx, "frontend").Round(100*time.Millisecond))
+			note("frontend SIGKILLed and restarted; a workflow start succeeded again after %s", cl.Restart(ctx, "frontend").Round(100*time.Millisecond))
 		})
 	storm := measure(rec.between(stormFrom, time.Now()))
 	t.Logf("%s: during the storm: %d CRM calls, at most %d in any second, %.1f/s over the busiest 10 s",
@@ -113,7 +114,7 @@ func TestClusterRehearsal(t *testing.T) {
 		require.NoError(t, os.WriteFile(path, []byte(table), 0o644))
 	}
 	report.Require(t)
-	cl.checkAlive()
+	cl.CheckAlive()
 	for i, p := range procs[1:] {
 		require.False(t, p.Exited(), "worker %d died on its own", i+2)
 	}

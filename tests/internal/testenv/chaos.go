@@ -51,6 +51,9 @@ func (p *Process) Kill() {
 	<-p.done
 }
 
+// Pid is the process's ID, e.g. to read its CPU time and memory in /proc.
+func (p *Process) Pid() int { return p.cmd.Process.Pid }
+
 // Exited reports whether the process has ended.
 func (p *Process) Exited() bool {
 	select {

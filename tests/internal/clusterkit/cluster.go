@@ -1,4 +1,4 @@
-package cluster
+package clusterkit
 
 import (
 	"context"
@@ -24,21 +24,22 @@ import (
 	"github.com/kylinpoints/kylin-points/tests/internal/testenv"
 )
 
-// namespace is the rehearsal's own namespace, registered as an operator does.
-const namespace = "kylin-cluster"
+// Namespace is the cluster's own namespace, registered as an operator does.
+const Namespace = "kylin-cluster"
 
 // services of the cluster, in the order they are started.
 var services = []string{"frontend", "history", "matching", "worker"}
 
-// temporalCluster is a Temporal cluster of one process per service, on
+// Cluster is a Temporal cluster of one process per service, on
 // PostgreSQL, each service on fixed ports so that it can be killed and
 // started again in its place.
-type temporalCluster struct {
-	t        *testing.T
-	bin, pg  string
-	dir      string
-	ports    string
-	frontend string
+type Cluster struct {
+	t       testing.TB
+	bin, pg string
+	dir     string
+	ports   string
+	// Frontend is the frontend's gRPC host:port.
+	Frontend string
 	// grpc is each service's gRPC host:port.
 	grpc map[string]string
 	// probes counts the workflow starts restart used as probes.
@@ -49,19 +50,19 @@ type temporalCluster struct {
 	serveArgs []string
 }
 
-// startCluster sets up the schema with Temporal's own tool, starts the four
+// Start sets up the schema with Temporal's own tool, starts the four
 // services and registers the namespace. serveArgs go to every service, e.g.
 // -nexus-callers.
-func startCluster(t *testing.T, pg string, serveArgs ...string) *temporalCluster {
+func Start(t testing.TB, pg string, serveArgs ...string) *Cluster {
 	t.Helper()
-	c := &temporalCluster{t: t, bin: testenv.Binary(t, "./tests/cluster/internal/temporalservice"), pg: pg,
+	c := &Cluster{t: t, bin: testenv.Binary(t, "./tests/cluster/internal/temporalservice"), pg: pg,
 		dir: t.TempDir(), procs: map[string]*testenv.Process{}}
 	_, httpPort := splitHostPort(t, testenv.FreeAddr(t))
 	c.serveArgs = append([]string{"-frontend-http-port", httpPort}, serveArgs...)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	res := testenv.RunCommand(ctx, t, c.bin, testenv.Env(), "schema", "-pg", pg)
-	require.Zero(t, res.Code, "schema setup: %s", tail(res.Stderr, 4000))
+	require.Zero(t, res.Code, "schema setup: %s", Tail(res.Stderr, 4000))
 
 	var layout []string
 	c.grpc = map[string]string{}
@@ -70,7 +71,7 @@ func startCluster(t *testing.T, pg string, serveArgs ...string) *temporalCluster
 		_, port := splitHostPort(t, c.grpc[s])
 		layout = append(layout, fmt.Sprintf("%s=%s/%d", s, port, membershipPort(t)))
 	}
-	c.frontend = c.grpc["frontend"]
+	c.Frontend = c.grpc["frontend"]
 	c.ports = strings.Join(layout, ",")
 	// One at a time: each service writes the cluster's metadata at its
 	// first start, and two first starts at once race on it.
@@ -82,7 +83,7 @@ func startCluster(t *testing.T, pg string, serveArgs ...string) *temporalCluster
 }
 
 // start runs a service and waits until its gRPC port accepts connections.
-func (c *temporalCluster) start(ctx context.Context, service string) {
+func (c *Cluster) start(ctx context.Context, service string) {
 	logPath := filepath.Join(c.dir, service+".log")
 	p := testenv.StartProcess(c.t, service, c.bin, logPath, testenv.Env(),
 		append([]string{"serve", "-service", service, "-pg", c.pg, "-ports", c.ports}, c.serveArgs...)...)
@@ -95,20 +96,20 @@ func (c *temporalCluster) start(ctx context.Context, service string) {
 		}
 		if p.Exited() {
 			logs, _ := os.ReadFile(logPath)
-			c.t.Fatalf("the %s service exited at start: %s", service, tail(string(logs), 3000))
+			c.t.Fatalf("the %s service exited at start: %s", service, Tail(string(logs), 3000))
 		}
 		require.NoError(c.t, testenv.Pause(ctx, 100*time.Millisecond), "the %s service never listened", service)
 	}
 }
 
-// restart SIGKILLs a service and starts it again on the same ports, and
+// Restart SIGKILLs a service and starts it again on the same ports, and
 // says how long until a workflow could be started again (a probe, on a
 // task queue no worker polls, terminated at once).
-func (c *temporalCluster) restart(ctx context.Context, service string) time.Duration {
+func (c *Cluster) Restart(ctx context.Context, service string) time.Duration {
 	c.procs[service].Kill()
 	began := time.Now()
 	c.start(ctx, service)
-	cl, err := testenv.DialTemporal(ctx, c.frontend, namespace)
+	cl, err := testenv.DialTemporal(ctx, c.Frontend, Namespace)
 	require.NoError(c.t, err, "after restarting %s", service)
 	defer cl.Close()
 	c.probes++
@@ -127,29 +128,29 @@ func (c *temporalCluster) restart(ctx context.Context, service string) time.Dura
 	return took
 }
 
-// kill SIGKILLs a service for good.
-func (c *temporalCluster) kill(service string) { c.procs[service].Kill() }
+// Kill SIGKILLs a service for good.
+func (c *Cluster) Kill(service string) { c.procs[service].Kill() }
 
-// checkAlive fails the test when a service died on its own.
-func (c *temporalCluster) checkAlive() {
+// CheckAlive fails the test when a service died on its own.
+func (c *Cluster) CheckAlive() {
 	for _, s := range services {
 		if c.procs[s].Exited() {
 			logs, _ := os.ReadFile(filepath.Join(c.dir, s+".log"))
-			c.t.Fatalf("the %s service died on its own: %s", s, tail(string(logs), 3000))
+			c.t.Fatalf("the %s service died on its own: %s", s, Tail(string(logs), 3000))
 		}
 	}
 }
 
-// registerNamespace registers the rehearsal's namespace, once the frontend
+// registerNamespace registers the cluster's namespace, once the frontend
 // answers, and waits until the services know it.
-func (c *temporalCluster) registerNamespace(ctx context.Context) {
+func (c *Cluster) registerNamespace(ctx context.Context) {
 	var cl client.Client
 	for {
 		var err error
-		cl, err = client.DialContext(ctx, client.Options{HostPort: c.frontend, Namespace: namespace})
+		cl, err = client.DialContext(ctx, client.Options{HostPort: c.Frontend, Namespace: Namespace})
 		if err == nil {
 			_, err = cl.WorkflowService().RegisterNamespace(ctx, &workflowservice.RegisterNamespaceRequest{
-				Namespace:                        namespace,
+				Namespace:                        Namespace,
 				WorkflowExecutionRetentionPeriod: durationpb.New(24 * time.Hour),
 			})
 			cl.Close()
@@ -157,9 +158,9 @@ func (c *temporalCluster) registerNamespace(ctx context.Context) {
 		if err == nil || isAlreadyRegistered(err) {
 			break
 		}
-		require.NoError(c.t, testenv.Pause(ctx, 500*time.Millisecond), "registering %s: %v", namespace, err)
+		require.NoError(c.t, testenv.Pause(ctx, 500*time.Millisecond), "registering %s: %v", Namespace, err)
 	}
-	ready, err := testenv.DialTemporal(ctx, c.frontend, namespace)
+	ready, err := testenv.DialTemporal(ctx, c.Frontend, Namespace)
 	require.NoError(c.t, err)
 	defer ready.Close()
 	for {
@@ -167,11 +168,11 @@ func (c *temporalCluster) registerNamespace(ctx context.Context) {
 		if err == nil {
 			break
 		}
-		require.NoError(c.t, testenv.Pause(ctx, 500*time.Millisecond), "namespace %s never usable: %v", namespace, err)
+		require.NoError(c.t, testenv.Pause(ctx, 500*time.Millisecond), "namespace %s never usable: %v", Namespace, err)
 	}
 	// As an operator does once per namespace (docs/production.md): the workers refuse
 	// a namespace without the search attributes the workflows upsert.
-	require.NoError(c.t, search.Register(ctx, ready.OperatorService(), namespace))
+	require.NoError(c.t, search.Register(ctx, ready.OperatorService(), Namespace))
 }
 
 func isAlreadyRegistered(err error) bool {
@@ -181,7 +182,7 @@ func isAlreadyRegistered(err error) bool {
 // membershipPort is a free loopback port for a service's membership ring.
 // It must fit PostgreSQL's smallint column (cluster_membership.rpc_port),
 // so it is drawn below the kernel's ephemeral range.
-func membershipPort(t *testing.T) int {
+func membershipPort(t testing.TB) int {
 	t.Helper()
 	for range 100 {
 		p := 20000 + rand.IntN(12000)
@@ -195,15 +196,15 @@ func membershipPort(t *testing.T) int {
 	return 0
 }
 
-func splitHostPort(t *testing.T, addr string) (string, string) {
+func splitHostPort(t testing.TB, addr string) (string, string) {
 	t.Helper()
 	host, port, err := net.SplitHostPort(addr)
 	require.NoError(t, err)
 	return host, port
 }
 
-// tail is the last n bytes of s.
-func tail(s string, n int) string {
+// Tail is the last n bytes of s.
+func Tail(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}

@@ -1,4 +1,4 @@
-package cluster
+package clusterkit
 
 import (
 	"context"
@@ -34,13 +34,13 @@ func postgresBin() string {
 	return ""
 }
 
-// startPostgres initialises a database cluster in a fresh temporary
+// StartPostgres initialises a database cluster in a fresh temporary
 // directory and serves it on a free loopback port until t ends; it returns
 // host:port. The user temporal is its superuser, trusted on loopback. Only
 // the Temporal services are killed in the rehearsal, never PostgreSQL, so
 // fsync is off: its durability is not what is being rehearsed, and the
 // shared CI machine is spared the disk flushes.
-func startPostgres(t *testing.T) string {
+func StartPostgres(t testing.TB) string {
 	t.Helper()
 	bin := postgresBin()
 	if bin == "" {
