@@ -1,7 +1,7 @@
 package workflows_test
 
 import (
-		"testing"
+	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
