@@ -60,6 +60,9 @@ var histories = []struct {
 		"freeze 3 points of member m-1", "consume 5 points of member m-1", "release 3 points of member m-1"}},
 	{"v3_freeze_across_runs_1.json", []string{"", "freeze 5 points of member m-1"}},
 	{"v3_freeze_across_runs_2.json", []string{"", "freeze 5 points of member m-1"}},
+	// A release refused waits in ATTENTION: a retry, or a retry then a resolve.
+	{"v4_redemption_attention_retried.json", redemptionSummaries("release", "release")},
+	{"v4_redemption_attention_resolved.json", redemptionSummaries("release", "release")},
 }
 
 // redemptionSummaries are the run's summary, the freeze's, and one per verb after it.
