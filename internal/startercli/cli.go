@@ -153,6 +153,10 @@ func parse(args []string, stdout, stderr io.Writer, env config.Env) (inv invocat
 		return inv, fail(stderr, ExitUsage, "no command given (one of "+commandNames()+"; see starter --help)"), true
 	}
 	name := args[0]
+	if len(args) > 1 && findCommand(name+" "+args[1]) != nil {
+		// A command of two words: schedule create.
+		name, args = name+" "+args[1], args[1:]
+	}
 	switch name {
 	case "-h", "-help", "--help", "help":
 		if len(args) > 1 && name == "help" {

@@ -40,7 +40,7 @@ type flagSpec struct {
 type input struct {
 	id, member, points, description, shop, hold string
 	state, olderThan, typ, limit                string
-	note, by                                    string
+	note, by, every                             string
 }
 
 var (
@@ -159,7 +159,7 @@ var commands = []*command{
 			return a.settleFreeze(ctx, workflows.ReleasePointsWorkflowName, req)
 		},
 	},
-	attentionCommand, retryCommand, resolveCommand,
+	attentionCommand, retryCommand, resolveCommand, scheduleCreateCommand,
 	crmCheck,
 }
 

@@ -50,6 +50,8 @@ type Report struct {
 	Attention  *workflows.Attention  `json:"attention,omitempty"`
 	Resolution *workflows.Resolution `json:"resolution,omitempty"`
 	Error      string                `json:"error,omitempty"`
+	// Every is how often the Schedule of schedule create runs.
+	Every string `json:"every,omitempty"`
 	// UIURL links to the run's history in the Temporal Web UI.
 	UIURL string `json:"uiUrl,omitempty"`
 }
@@ -127,6 +129,10 @@ func writeJSON(w io.Writer, r Report) {
 // writeHuman prints "<id>: <STATE> — <what it means>" and the UI link.
 func writeHuman(w io.Writer, r Report) {
 	if r.State == "" {
+		return
+	}
+	if r.Every != "" {
+		fmt.Fprintf(w, "schedule %s: %s, runs every %s\n", r.WorkflowID, r.State, r.Every)
 		return
 	}
 	line := describe(r)

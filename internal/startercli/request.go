@@ -31,6 +31,8 @@ type request struct {
 	limit     int
 	// resolve's note and who.
 	note, by string
+	// every is how often schedule create's Schedule runs.
+	every time.Duration
 }
 
 // checkRedeem checks the flags of redeem: those of freeze, and --hold.
