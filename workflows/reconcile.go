@@ -193,11 +193,8 @@ func ageBucket(d time.Duration) string {
 	return AgeOver24h
 }
 
-// RegisterReconcile registers ReconcileHeldPointsWorkflow and, when h is
-// set, its activity (a worker that has a client; a replayer needs none).
-func RegisterReconcile(r worker.Registry, h *HeldCounter) {
-	r.RegisterWorkflowWithOptions(ReconcileHeldPointsWorkflow, workflow.RegisterOptions{Name: ReconcileWorkflowName})
-	if h != nil {
-		r.RegisterActivityWithOptions(h.CountHeld, activity.RegisterOptions{Name: CountHeldActivityName})
-	}
+// RegisterReconcile registers the activity of ReconcileHeldPointsWorkflow
+// (which RegisterWorkflows registers), counting with h's client.
+func RegisterReconcile(r worker.ActivityRegistry, h *HeldCounter) {
+	r.RegisterActivityWithOptions(h.CountHeld, activity.RegisterOptions{Name: CountHeldActivityName})
 }

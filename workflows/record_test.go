@@ -122,6 +122,8 @@ var recordings = []recording{
 	{file: "v4_redemption_attention_resolved.json", workflow: workflows.RedemptionWorkflowName, input: redemptionRequest(), search: true,
 		script: map[string]func(int) error{crm.OpRelease: failFirst(9, rejected(crm.OpRelease, 422, "MEMBER_LOCKED"))},
 		drive:  cancelThenAttention(workflows.UpdateRetry, workflows.UpdateResolve), want: workflows.StateResolved, decision: workflows.DecisionCancel},
+	// The reconciliation the Schedule runs: one activity, nothing settled.
+	{file: "v4_reconcile.json", workflow: workflows.ReconcileWorkflowName, input: workflows.ReconcileRequest{EverySeconds: 60}},
 }
 
 // cancelThenAttention cancels once FROZEN (the release fails: the cancel
