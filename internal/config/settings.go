@@ -73,6 +73,8 @@ var (
 		Help: "the CRM's business codes and how an answer without success is read, JSON (*.json) or TOML (*.toml), e.g. written by starter crm-check; unset = the defaults (docs/crm.md)"}
 	CRMMaxQPS = Setting{Env: "KYLIN_CRM_MAX_QPS", Flag: "crm-max-qps", Arg: "N",
 		Help: "cap on CRM calls per second across all workers (task-queue rate limit); unset = unlimited"}
+	ReconcileEvery = Setting{Env: "KYLIN_RECONCILE_EVERY", Flag: "reconcile-every", Arg: "DURATION",
+		Help: "make sure, at start, that the Schedule kylin-points-reconcile counts held points this often (at least 1m), as starter schedule create does; unset = leave it to the starter"}
 	LogLevel = Setting{Env: "KYLIN_LOG_LEVEL", Flag: "log-level", Default: "info", Arg: "LEVEL",
 		Help: "debug, info, warn or error"}
 	UIURL = Setting{Env: "KYLIN_UI_URL", Flag: "ui-url", Default: "http://localhost:8233", Arg: "URL",
@@ -96,7 +98,7 @@ var WorkerSettings = []Setting{
 	TemporalAddress, TemporalNamespace, TaskQueue,
 	CRMBaseURL, CRMServiceName, CRMServiceSecret, CRMServiceSecretFile, CRMTimeout,
 	CRMMemberType, CRMChannelType, CRMAllowedMemberTypes, CRMAllowedChannelTypes, CRMAllowedPointBizTypes, CRMFreezePath, CRMReleasePath, CRMConsumePath, CRMCodesFile, CRMMaxQPS,
-	LogLevel, MetricsAddr, PayloadKeyFile, SearchAttributes, CreateSearchAttributes, MemberSearch, MemberHashKeyFile, WorkerDeploymentName, WorkerBuildID,
+	ReconcileEvery, LogLevel, MetricsAddr, PayloadKeyFile, SearchAttributes, CreateSearchAttributes, MemberSearch, MemberHashKeyFile, WorkerDeploymentName, WorkerBuildID,
 }
 
 // StarterSettings are the settings every starter command takes, in --help order.

@@ -205,6 +205,18 @@ func Start(ctx context.Context, c client.Client, namespace string, cfg config.Co
 		return nil, fmt.Errorf("starting worker on task queue %s: %w", cfg.TaskQueue, err)
 	}
 	o.polling(true)
+	if cfg.ReconcileEvery > 0 {
+		// Optional: a worker whose credentials may not manage Schedules
+		// still runs, and says so.
+		did, err := workflows.EnsureReconcileSchedule(ctx, c, cfg.TaskQueue, cfg.ReconcileEvery)
+		if err != nil {
+			o.notify(logger, fmt.Sprintf("%s is set but the Schedule %s could not be made: %v (starter schedule create makes it)",
+				config.ReconcileEvery.Env, workflows.ReconcileScheduleID, err))
+		} else {
+			logger.Info("reconciliation schedule", zap.String("schedule", workflows.ReconcileScheduleID), zap.String("did", did),
+				zap.Duration("every", cfg.ReconcileEvery))
+		}
+	}
 	logCodes(logger, cfg.CRM)
 	logger.Info("worker started", zap.String("taskQueue", cfg.TaskQueue), zap.Float64("crmMaxQPS", cfg.MaxQPS),
 		zap.Stringer("search", cfg.Search), zap.String("deployment", cfg.Deployment.Name), zap.String("buildID", cfg.Deployment.BuildID))

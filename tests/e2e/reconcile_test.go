@@ -18,8 +18,9 @@ import (
 	"github.com/kylinpoints/kylin-points/workflows"
 )
 
-// TestReconcileSchedule: `starter schedule create` makes the Schedule
-// idempotently (created, unchanged, updated); a run of it counts, from
+// TestReconcileSchedule: a worker with KYLIN_RECONCILE_EVERY makes the
+// Schedule at start, `starter schedule create` then leaves it or updates it
+// (unchanged, updated); a run of it counts, from
 // visibility only, the points held per state and age, and the worker
 // exports them as gauges; a count with the clock two hours on sees the
 // FROZEN redemption past its hold. Nothing is settled by it: the ledger
@@ -31,7 +32,9 @@ func TestReconcileSchedule(t *testing.T) {
 	taskQueue := testenv.UniqueName("reconcile")
 	m := metrics.New()
 	t.Cleanup(func() { _ = m.Close() })
-	testenv.RunWorker(t, tp, testenv.WorkerConfig(sb.URL, taskQueue), workerapp.Options{OnHeld: m.PublishHeld})
+	cfg := testenv.WorkerConfig(sb.URL, taskQueue)
+	cfg.ReconcileEvery = time.Minute // the worker makes the Schedule at start
+	testenv.RunWorker(t, tp, cfg, workerapp.Options{OnHeld: m.PublishHeld})
 	starter := newCLI(t, tp.HostPort(), tp.Namespace(), taskQueue)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -48,8 +51,8 @@ func TestReconcileSchedule(t *testing.T) {
 	before, err := sb.Balance(ctx, member)
 	require.NoError(t, err)
 
-	// Idempotent: created, unchanged, updated.
-	for _, step := range []struct{ every, want string }{{"1m", "created"}, {"1m", "unchanged"}, {"2m", "updated"}, {"1m", "updated"}} {
+	// Idempotent: the worker created it; the same again is unchanged.
+	for _, step := range []struct{ every, want string }{{"1m", "unchanged"}, {"2m", "updated"}, {"1m", "updated"}, {"1m", "unchanged"}} {
 		r, stderr := starter.runJSON(ctx, t, 0, "schedule", "create", "--every", step.every)
 		require.Equal(t, step.want, r.State, stderr)
 		require.Equal(t, workflows.ReconcileScheduleID, r.WorkflowID)
