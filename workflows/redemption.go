@@ -347,7 +347,7 @@ func (r *redemption) fail(ctx workflow.Context, reason string) {
 }
 
 // MetricRedemptions counts the redemptions that reached their final state,
-// by "state" (CONSUMED, RELEASED, FAILED). It is counted through the
+// by "state" (CONSUMED, RELEASED, FAILED, RESOLVED). It is counted through the
 // workflow's metrics handler, which skips replays, so each redemption counts
 // once, with the SDK's namespace, task_queue and workflow_type labels.
 const MetricRedemptions = "kylin_redemptions_total"
