@@ -1,12 +1,10 @@
 package workflows_test
 
 import (
-	"errors"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/kylinpoints/kylin-points/crm"
 	"github.com/kylinpoints/kylin-points/workflows"
@@ -82,14 +80,14 @@ func TestAmbiguousAnswers(t *testing.T) {
 				crm.OpConsume: sequence(errLost, rejected(crm.OpConsume, 409, "TOKEN_CONFLICT")),
 				crm.OpRelease: failFirst(9, rejected(crm.OpRelease, 404, "")),
 			},
-			want: workflows.StateReleasing, decision: workflows.DecisionConfirm, failure: "its points may stay frozen",
+			want: workflows.StateAttention, decision: workflows.DecisionConfirm, failure: "its points may stay frozen",
 			calls: calls{crm.OpFreeze: 1, crm.OpConsume: 2, crm.OpRelease: 1}, freeze: "consumed"},
 		{name: "consume lost then 409, then the release finds no freeze: may, never RELEASED", act: confirm,
 			script: map[string]func(int) error{
 				crm.OpConsume: sequence(errLost, rejected(crm.OpConsume, 409, "TOKEN_CONFLICT")),
 				crm.OpRelease: failFirst(9, rejected(crm.OpRelease, 200, "FREEZE_NOT_FOUND")),
 			},
-			want: workflows.StateReleasing, decision: workflows.DecisionConfirm, failure: "the consume may have taken the points",
+			want: workflows.StateAttention, decision: workflows.DecisionConfirm, failure: "the consume may have taken the points",
 			calls: calls{crm.OpFreeze: 1, crm.OpConsume: 2, crm.OpRelease: 1}, freeze: "consumed"},
 		{name: "consume refused for good, the release goes through: RELEASED", act: confirm,
 			script: map[string]func(int) error{crm.OpConsume: failFirst(9, rejected(crm.OpConsume, 200, "MEMBER_LOCKED"))},
@@ -101,15 +99,15 @@ func TestAmbiguousAnswers(t *testing.T) {
 			script: map[string]func(int) error{crm.OpRelease: failFirst(4, rejected(crm.OpRelease, 401, "UNAUTHORIZED"))},
 			want:   workflows.StateReleased, decision: workflows.DecisionCancel, calls: calls{crm.OpFreeze: 1, crm.OpRelease: 5}, freeze: "released"},
 		{name: "release lost then 409: may stay frozen", act: cancel, script: lostThen(crm.OpRelease, 409, "TOKEN_CONFLICT"),
-			want: workflows.StateReleasing, decision: workflows.DecisionCancel, failure: "could not be confirmed",
+			want: workflows.StateAttention, decision: workflows.DecisionCancel, failure: "could not be confirmed",
 			calls: calls{crm.OpFreeze: 1, crm.OpRelease: 2}, freeze: "released"},
 		{name: "release refused on what looks like its first request: may stay frozen", act: cancel,
 			script: map[string]func(int) error{crm.OpRelease: failFirst(9, rejected(crm.OpRelease, 422, "MEMBER_LOCKED"))},
-			want:   workflows.StateReleasing, decision: workflows.DecisionCancel, failure: "its points may stay frozen",
+			want:   workflows.StateAttention, decision: workflows.DecisionCancel, failure: "its points may stay frozen",
 			calls: calls{crm.OpFreeze: 1, crm.OpRelease: 1}, freeze: "frozen"},
 		{name: "release finds no freeze after the freeze went through: may, never RELEASED", act: cancel,
 			script: map[string]func(int) error{crm.OpRelease: failFirst(9, rejected(crm.OpRelease, 200, "FREEZE_NOT_FOUND"))},
-			want:   workflows.StateReleasing, decision: workflows.DecisionCancel, failure: "the CRM holds no freeze under token",
+			want:   workflows.StateAttention, decision: workflows.DecisionCancel, failure: "the CRM holds no freeze under token",
 			calls: calls{crm.OpFreeze: 1, crm.OpRelease: 1}, freeze: "frozen"},
 	}
 	for _, tc := range tests {
@@ -141,30 +139,32 @@ func TestAmbiguousAnswers(t *testing.T) {
 	}
 }
 
-// redeemEnding runs the redemption to its end. With failure set it must fail
-// with ErrReleaseFailed saying so, never claiming the points certainly stay
-// frozen (no refusal proves it), and the status query tells where it
-// stopped; otherwise it must complete.
+// redeemEnding runs the redemption to its end. With failure set, a release
+// could not be carried out: the run must wait in ATTENTION for a person,
+// saying so (never claiming the points certainly stay frozen: no refusal
+// proves it), until a person resolves it; it returns the status while it
+// waited. Otherwise it must complete.
 func (h *harness) redeemEnding(req workflows.RedemptionRequest, failure string) workflows.RedemptionStatus {
 	h.t.Helper()
-	st, err := h.redeem(req)
 	if failure == "" {
+		st, err := h.redeem(req)
 		require.NoError(h.t, err)
 		return st
 	}
-	require.Error(h.t, err)
-	appErr, ok := errors.AsType[*temporal.ApplicationError](err)
-	require.True(h.t, ok, "%v", err)
-	require.Equal(h.t, workflows.ErrReleaseFailed, appErr.Type())
-	require.Contains(h.t, appErr.Error(), failure)
-	require.Contains(h.t, appErr.Error(), token(workflows.StepFreeze))
-	require.NotContains(h.t, appErr.Error(), "its points stay frozen", "must not claim the points stay frozen")
-	var s workflows.StrandedFreeze
-	require.NoError(h.t, appErr.Details(&s))
-	require.False(h.t, s.Certain)
-	require.Equal(h.t, token(workflows.StepFreeze), s.FreezeToken)
-	v, err := h.env.QueryWorkflow(workflows.QueryStatus)
+	parked, resolve := h.resolveAt(24*time.Hour, "released by hand at the CRM", "ops@example")
+	st, err := h.redeem(req)
 	require.NoError(h.t, err)
-	require.NoError(h.t, v.Get(&st))
-	return st
+	require.Equal(h.t, workflows.StateResolved, st.State, st.Error)
+	require.True(h.t, resolve.completed)
+	require.NoError(h.t, resolve.err)
+	require.Equal(h.t, st, resolve.status, "resolve answers the final status")
+	require.Equal(h.t, workflows.StateAttention, parked.State)
+	a := parked.Attention
+	require.NotNil(h.t, a)
+	require.Contains(h.t, a.Why, failure)
+	require.Contains(h.t, a.Why, token(workflows.StepFreeze))
+	require.NotContains(h.t, a.Why, "its points stay frozen", "must not claim the points stay frozen")
+	require.False(h.t, a.Certain)
+	require.Equal(h.t, token(workflows.StepFreeze), a.FreezeToken)
+	return *parked
 }

@@ -245,3 +245,42 @@ func RunURL(uiBase, namespace, id, runID string) string {
 	return fmt.Sprintf("%s/namespaces/%s/workflows/%s/%s/history", uiBase,
 		url.PathEscape(namespace), url.PathEscape(id), url.PathEscape(runID))
 }
+
+// Retry sends the retry Update to redemption id, waiting in ATTENTION for a
+// person: it settles again now under the same tokens, and answers the status
+// after that attempt (the end, or ATTENTION again). A run not in ATTENTION
+// refuses it with ErrNotInAttention, whose details are the status.
+func Retry(ctx context.Context, c client.Client, id string) (RedemptionStatus, string, error) {
+	return attentionUpdate(ctx, c, id, UpdateRetry)
+}
+
+// Resolve sends the resolve Update to redemption id, waiting in ATTENTION:
+// a person checked the CRM and settled the points there; the run ends
+// RESOLVED with req's note and identity, and its final status is the
+// answer. A run not in ATTENTION refuses it (ErrNotInAttention).
+func Resolve(ctx context.Context, c client.Client, id string, req ResolveRequest) (RedemptionStatus, string, error) {
+	return attentionUpdate(ctx, c, id, UpdateResolve, req)
+}
+
+func attentionUpdate(ctx context.Context, c client.Client, id, name string, args ...any) (RedemptionStatus, string, error) {
+	var st RedemptionStatus
+	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: name, Args: args,
+		WaitForStage: client.WorkflowUpdateStageCompleted})
+	if err != nil {
+		return st, "", err
+	}
+	err = h.Get(ctx, &st)
+	return st, h.RunID(), err
+}
+
+// NotInAttention is the redemption's status carried by a retry or resolve
+// refused as ErrNotInAttention.
+func NotInAttention(err error) (RedemptionStatus, bool) {
+	appErr, ok := errors.AsType[*temporal.ApplicationError](err)
+	if !ok || appErr.Type() != ErrNotInAttention {
+		return RedemptionStatus{}, false
+	}
+	var st RedemptionStatus
+	_ = appErr.Details(&st)
+	return st, true
+}

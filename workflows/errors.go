@@ -30,6 +30,10 @@ const (
 	// ErrNotFrozen: a confirm or cancel Update arrived when the redemption
 	// was no longer, or not yet, FROZEN, and it was not the winning decision.
 	ErrNotFrozen = "NotFrozen"
+	// ErrNotInAttention: a retry or resolve Update arrived when the
+	// redemption was not waiting for a person (not in ATTENTION, or another
+	// Update is already acting on it). Its details are the status.
+	ErrNotInAttention = "NotInAttention"
 )
 
 // maxErrorChars bounds the error text a status carries.

@@ -32,6 +32,9 @@ func (r *redemption) registerHandlers(ctx workflow.Context) error {
 	}); err != nil {
 		return err
 	}
+	if err := r.registerAttentionHandlers(ctx); err != nil {
+		return err
+	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateConfirm,
 		func(ctx workflow.Context, req ConfirmRequest) (RedemptionStatus, error) {
 			return r.decide(ctx, UpdateConfirm, req.Points)
@@ -76,8 +79,13 @@ func (r *redemption) decide(ctx workflow.Context, name string, points float64) (
 	}
 	r.winner, r.consume = name, points
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
-	if err := workflow.Await(dctx, func() bool { return r.done || r.continuing }); err != nil {
+	if err := workflow.Await(dctx, func() bool { return r.done || r.continuing || r.status.State == StateAttention }); err != nil {
 		return RedemptionStatus{}, err
+	}
+	if r.status.State == StateAttention && !r.done {
+		// The decision could not be carried out: the run waits for a
+		// person. The caller hears the failure it always heard.
+		return RedemptionStatus{}, r.failure
 	}
 	if r.continuing {
 		// The run continues as new while it carries the decision out: the

@@ -61,6 +61,7 @@ func TestRecordHistory(t *testing.T) {
 			}
 			ts.NewWorker(queue, func(r worker.Registry) {
 				workflows.Register(r, a)
+				workflows.RegisterReconcile(r, &workflows.HeldCounter{Client: c, Namespace: ts.GetDefaultNamespace()})
 				registerCallers(r)
 			})
 			for file, hist := range record(t, c, queue, rec) {
@@ -117,6 +118,10 @@ func record(t *testing.T, c client.Client, queue string, rec recording) map[stri
 		require.NoError(t, err)
 		require.Equal(t, rec.want, st.State, st.Error)
 		require.Equal(t, rec.decision, st.Decision)
+	case workflows.ReconcileWorkflowName:
+		var res workflows.HeldCounts
+		require.NoError(t, run.Get(ctx, &res))
+		require.NotEmpty(t, res.Counts)
 	case twoFreezesName, freezeAcrossRunsName:
 		var res []workflows.FreezeResult
 		require.NoError(t, run.Get(ctx, &res))

@@ -112,6 +112,45 @@ var recordings = []recording{
 		input: workflows.FreezeRequest{MemberID: "m-1", Points: 3, Description: "second", Step: workflows.FreezeStep(2), ShopCode: settleBoth}},
 	{file: "v3_freeze_across_runs_1.json", next: "v3_freeze_across_runs_2.json", workflow: freezeAcrossRunsName,
 		input: []any{[]string{workflows.StepFreeze, "freeze/after-can"}, []workflows.FreezeResult(nil)}},
+
+	// Since a release that cannot be carried out waits in ATTENTION for a
+	// person (the kylin-points.attention marker): retried until the CRM
+	// answers, or resolved by a person after a retry that failed again.
+	{file: "v4_redemption_attention_retried.json", workflow: workflows.RedemptionWorkflowName, input: redemptionRequest(), search: true,
+		script: map[string]func(int) error{crm.OpRelease: failFirst(1, rejected(crm.OpRelease, 422, "MEMBER_LOCKED"))},
+		drive:  cancelThenAttention(workflows.UpdateRetry), want: workflows.StateReleased, decision: workflows.DecisionCancel},
+	{file: "v4_redemption_attention_resolved.json", workflow: workflows.RedemptionWorkflowName, input: redemptionRequest(), search: true,
+		script: map[string]func(int) error{crm.OpRelease: failFirst(9, rejected(crm.OpRelease, 422, "MEMBER_LOCKED"))},
+		drive:  cancelThenAttention(workflows.UpdateRetry, workflows.UpdateResolve), want: workflows.StateResolved, decision: workflows.DecisionCancel},
+	// The reconciliation the Schedule runs: one activity, nothing settled.
+	{file: "v4_reconcile.json", workflow: workflows.ReconcileWorkflowName, input: workflows.ReconcileRequest{EverySeconds: 60}},
+}
+
+// cancelThenAttention cancels once FROZEN (the release fails: the cancel
+// hears ErrReleaseFailed), then sends each Update (retry, resolve) once the
+// run waits in ATTENTION.
+func cancelThenAttention(updates ...string) func(context.Context, client.Client, string) error {
+	return func(ctx context.Context, c client.Client, id string) error {
+		if err := decideWhenFrozen(workflows.UpdateCancel)(ctx, c, id); workflows.ErrorType(err) != workflows.ErrReleaseFailed {
+			return errors.Join(errors.New("the cancel must hear ErrReleaseFailed"), err)
+		}
+		for _, u := range updates {
+			var args []any
+			if u == workflows.UpdateResolve {
+				args = []any{workflows.ResolveRequest{Note: "released by hand", Identity: "ops@example"}}
+			}
+			h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: u, Args: args,
+				WaitForStage: client.WorkflowUpdateStageCompleted})
+			if err != nil {
+				return err
+			}
+			var st workflows.RedemptionStatus
+			if err := h.Get(ctx, &st); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }
 
 // recordedFreeze is the freeze the settlement recordings settle: one that

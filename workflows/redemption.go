@@ -30,7 +30,7 @@ func RedemptionWorkflow(ctx workflow.Context, req RedemptionRequest) (Redemption
 	if err := r.registerHandlers(ctx); err != nil {
 		return RedemptionStatus{}, err
 	}
-	err := r.run(ctx)
+	err := r.needsPerson(ctx, r.run(ctx))
 	if ErrorType(err) == ErrContinueAsNewSuggested && r.resume != nil {
 		// Still settling after a long outage: the handlers answer where it
 		// stands, and the next run carries on under the same tokens.
@@ -75,6 +75,17 @@ type redemption struct {
 	// as new while it settles; continuing says it is about to.
 	resume     *RedemptionResume
 	continuing bool
+	// retryFrom is what a person's retry settles again, once a release
+	// could not be carried out (needsPerson); action is the Update acting on
+	// a run in ATTENTION, resolution the resolve's request; parks counts the
+	// times this run parked, retries the retries it carried out.
+	retryFrom    *RedemptionResume
+	action       string
+	resolution   ResolveRequest
+	parks        int
+	retries      int
+	version      workflow.Version
+	versionAsked bool
 }
 
 func newRedemption(ctx workflow.Context, req RedemptionRequest) *redemption {
@@ -153,14 +164,10 @@ func (r *redemption) freezeFailed(ctx workflow.Context, err error) error {
 	switch ErrorType(err) {
 	case ErrReleaseFailed:
 		r.status.Error = errorText(err)
+		r.retryFrom = r.undoResume()
 		return err
 	case ErrContinueAsNewSuggested:
-		req := r.freezeRequest()
-		id := r.status.WorkflowID
-		r.resume = &RedemptionResume{Status: r.status, Undo: true, Freeze: FreezeResult{
-			WorkflowID: id, Step: StepFreeze, MemberID: req.MemberID, Points: req.Points, FreezeToken: BusinessToken(id, StepFreeze),
-			Description: req.Description, ShopCode: req.ShopCode, Body: req.Body,
-		}}
+		r.resume = r.undoResume()
 		return err
 	}
 	if ctx.Err() != nil {
@@ -168,6 +175,17 @@ func (r *redemption) freezeFailed(ctx workflow.Context, err error) error {
 	}
 	r.fail(ctx, errorText(err))
 	return nil
+}
+
+// undoResume is what settles the redemption's freeze, whose outcome is
+// unknown, in a next run or a person's retry: its undo, same tokens.
+func (r *redemption) undoResume() *RedemptionResume {
+	req := r.freezeRequest()
+	id := r.status.WorkflowID
+	return &RedemptionResume{Status: r.status, Undo: true, Freeze: FreezeResult{
+		WorkflowID: id, Step: StepFreeze, MemberID: req.MemberID, Points: req.Points, FreezeToken: BusinessToken(id, StepFreeze),
+		Description: req.Description, ShopCode: req.ShopCode, Body: req.Body,
+	}}
 }
 
 // checkResume refuses a resume that the workflow did not carry over itself:
@@ -197,6 +215,13 @@ func (r *redemption) carryOn(ctx workflow.Context, res RedemptionResume) error {
 	r.prepared = p
 	ctx = withWaiting(ctx, func(why string) { r.show(ctx, fmt.Sprintf("%s: %s", r.status.State, why)) })
 	r.show(ctx, detailsOf(r.status, r.holdUntil))
+	if res.Attention != nil {
+		// It waited for a person when it continued as new: it waits on.
+		again := res
+		again.Attention, again.Status = nil, RedemptionStatus{}
+		r.retryFrom = &again
+		return attentionFailure(*res.Attention)
+	}
 	switch {
 	case res.Undo:
 		req := r.freezeRequest()
@@ -246,6 +271,7 @@ func (r *redemption) consumeFrozen(ctx workflow.Context) error {
 	}
 	if err != nil {
 		r.status.Error = errorText(err)
+		r.retryFrom = r.here()
 		return err
 	}
 	if res.State == StateReleased {
@@ -267,6 +293,7 @@ func (r *redemption) releaseFrozen(ctx workflow.Context) error {
 	}
 	if err != nil {
 		r.status.Error = errorText(err)
+		r.retryFrom = r.here()
 		return err
 	}
 	r.settle(ctx, StateReleased)
@@ -282,8 +309,14 @@ func (r *redemption) continuesAsNew(err error) bool {
 	if ErrorType(err) != ErrContinueAsNewSuggested {
 		return false
 	}
-	r.resume = &RedemptionResume{Status: r.status, Freeze: r.freeze, Winner: r.winner, Consume: r.consume, HoldUntil: r.holdUntil}
+	r.resume = r.here()
 	return true
+}
+
+// here is the decision being carried out, for a next run or a person's
+// retry: the same freeze, decision and amount, so the same tokens.
+func (r *redemption) here() *RedemptionResume {
+	return &RedemptionResume{Status: r.status, Freeze: r.freeze, Winner: r.winner, Consume: r.consume, HoldUntil: r.holdUntil}
 }
 
 // record copies a settlement's figures and tokens into the status.
@@ -315,7 +348,7 @@ func (r *redemption) fail(ctx workflow.Context, reason string) {
 }
 
 // MetricRedemptions counts the redemptions that reached their final state,
-// by "state" (CONSUMED, RELEASED, FAILED). It is counted through the
+// by "state" (CONSUMED, RELEASED, FAILED, RESOLVED). It is counted through the
 // workflow's metrics handler, which skips replays, so each redemption counts
 // once, with the SDK's namespace, task_queue and workflow_type labels.
 const MetricRedemptions = "kylin_redemptions_total"

@@ -261,25 +261,32 @@ func TestStatusQueryWhileFrozen(t *testing.T) {
 	require.True(t, during.SettledAt.IsZero())
 }
 
-func TestReleaseRefusedFailsLoudly(t *testing.T) {
+// A release the CRM refuses for good leaves the points possibly frozen: the
+// cancel hears ErrReleaseFailed as it always did, and the run waits in
+// ATTENTION for a person instead of ending.
+func TestReleaseRefusedWaitsForAPerson(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, testID, map[string]func(int) error{
 		crm.OpRelease: failFirst(99, rejected(crm.OpRelease, 404, "NOT_FOUND")),
 	})
 	cancel := h.update(workflows.UpdateCancel, "u1", time.Minute)
-	_, err := h.redeem(redemptionRequest())
-	require.Error(t, err)
+	parked, _ := h.resolveAt(time.Hour, "released by hand", "ops@example")
+	st, err := h.redeem(redemptionRequest())
+	require.NoError(t, err)
+	require.Equal(t, workflows.StateResolved, st.State)
 	require.True(t, cancel.completed)
-	require.Equal(t, workflows.ErrReleaseFailed, workflows.ErrorType(cancel.err), "the cancel Update reports the failure too")
-	appErr, ok := errors.AsType[*temporal.ApplicationError](err)
-	require.True(t, ok, "%v", err)
-	require.Equal(t, workflows.ErrReleaseFailed, appErr.Type())
+	require.Equal(t, workflows.ErrReleaseFailed, workflows.ErrorType(cancel.err), "the cancel Update reports the failure")
+	appErr, ok := errors.AsType[*temporal.ApplicationError](cancel.err)
+	require.True(t, ok, "%v", cancel.err)
 	require.Contains(t, appErr.Error(), token(workflows.StepFreeze))
 	require.Contains(t, appErr.Error(), "NOT_FOUND")
 	require.Contains(t, appErr.Error(), "its points may stay frozen until a person checks and settles them")
+	require.Contains(t, appErr.Error(), "waits in ATTENTION")
 	var s workflows.StrandedFreeze
 	require.NoError(t, appErr.Details(&s))
 	require.Equal(t, workflows.StrandedFreeze{FreezeToken: token(workflows.StepFreeze), MemberID: "m-1", Points: 5}, s)
+	require.Equal(t, workflows.StateAttention, parked.State)
+	require.Equal(t, workflows.DecisionCancel, parked.Decision)
 	require.Len(t, h.crm.calls(crm.OpRelease), 1, "a refusal is not retried")
 	require.Equal(t, "frozen", h.crm.state(token(workflows.StepFreeze)), "the points stay frozen for a person")
 }

@@ -32,7 +32,8 @@ func RegisterActivities(r worker.ActivityRegistry, a *activities.Activities) {
 }
 
 // RegisterWorkflows registers RedemptionWorkflow, FreezePointsWorkflow,
-// ReleasePointsWorkflow and ConsumePointsWorkflow under their names. A
+// ReleasePointsWorkflow, ConsumePointsWorkflow and
+// ReconcileHeldPointsWorkflow under their names. A
 // workflow replayer, which runs no activities, needs only this.
 func RegisterWorkflows(r worker.WorkflowRegistry) {
 	for name, fn := range map[string]any{
@@ -40,6 +41,7 @@ func RegisterWorkflows(r worker.WorkflowRegistry) {
 		FreezePointsWorkflowName:  FreezePointsWorkflow,
 		ReleasePointsWorkflowName: ReleasePointsWorkflow,
 		ConsumePointsWorkflowName: ConsumePointsWorkflow,
+		ReconcileWorkflowName:     ReconcileHeldPointsWorkflow,
 	} {
 		r.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
 	}

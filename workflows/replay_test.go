@@ -60,6 +60,10 @@ var histories = []struct {
 		"freeze 3 points of member m-1", "consume 5 points of member m-1", "release 3 points of member m-1"}},
 	{"v3_freeze_across_runs_1.json", []string{"", "freeze 5 points of member m-1"}},
 	{"v3_freeze_across_runs_2.json", []string{"", "freeze 5 points of member m-1"}},
+	// A release refused waits in ATTENTION: a retry, or a retry then a resolve.
+	{"v4_redemption_attention_retried.json", redemptionSummaries("release", "release")},
+	{"v4_redemption_attention_resolved.json", redemptionSummaries("release", "release")},
+	{"v4_reconcile.json", []string{"", "count held points from visibility"}},
 }
 
 // redemptionSummaries are the run's summary, the freeze's, and one per verb after it.
@@ -121,6 +125,10 @@ func TestReplayCatchesNonDeterminism(t *testing.T) {
 				err := workflow.Sleep(ctx, time.Minute)
 				return nil, err
 			}, workflow.RegisterOptions{Name: freezeAcrossRunsName})
+			replayer.RegisterWorkflowWithOptions(func(ctx workflow.Context, _ workflows.ReconcileRequest) (workflows.HeldCounts, error) {
+				err := workflow.Sleep(ctx, time.Minute)
+				return workflows.HeldCounts{}, err
+			}, workflow.RegisterOptions{Name: workflows.ReconcileWorkflowName})
 			err := replayer.ReplayWorkflowHistoryFromJSONFile(quietLogger(), filepath.Join("testdata", h.file))
 			require.Error(t, err)
 		})

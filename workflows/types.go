@@ -22,6 +22,13 @@ const (
 	// error) from FreezePointsWorkflow. Sent with the start
 	// (Update-with-Start), it is the one round trip of redeem.
 	UpdateAwaitFreeze = "awaitFreeze"
+	// UpdateRetry and UpdateResolve act on a redemption that waits for a
+	// person in ATTENTION: retry settles again now under the same tokens
+	// (back to ATTENTION if that fails again); resolve takes a
+	// ResolveRequest (a person checked the CRM and settled it there) and
+	// ends the run RESOLVED. Both answer the status once they have acted.
+	UpdateRetry   = "retry"
+	UpdateResolve = "resolve"
 )
 
 // Default timings (docs/design.md, Timings): how long points stay frozen awaiting a decision,
@@ -50,6 +57,13 @@ const (
 	StateReleasing State = "RELEASING"
 	StateReleased  State = "RELEASED"
 	StateFailed    State = "FAILED"
+	// StateAttention: points are, or may be, held with nothing left to
+	// settle them; the run waits for a person's retry or resolve Update
+	// (RedemptionStatus.Attention says why).
+	StateAttention State = "ATTENTION"
+	// StateResolved: a person said how a run in ATTENTION was settled
+	// (RedemptionStatus.Resolution); the workflow knows no more than that.
+	StateResolved State = "RESOLVED"
 )
 
 // Decisions: what settled a FROZEN redemption (RedemptionStatus.Decision).
@@ -65,7 +79,7 @@ const (
 
 // Terminal reports whether no further change can happen.
 func (s State) Terminal() bool {
-	return s == StateConsumed || s == StateReleased || s == StateFailed
+	return s == StateConsumed || s == StateReleased || s == StateFailed || s == StateResolved
 }
 
 // Body holds the fields of the CRM body that are not the caller's business
@@ -192,6 +206,44 @@ type RedemptionResume struct {
 	Consume float64 `json:"consume,omitempty"`
 	// HoldUntil is when the hold ended, for the status.
 	HoldUntil time.Time `json:"holdUntil,omitzero"`
+	// Attention, when set, is a run that waited for a person in ATTENTION
+	// and continued as new before its history grew too long: the next run
+	// waits again, with the same tokens (Freeze, Undo, Winner, Consume say
+	// what a retry settles).
+	Attention *Attention `json:"attention,omitempty"`
+}
+
+// Attention says why a redemption waits for a person (StateAttention).
+type Attention struct {
+	// Why is the failure that left the points, or possibly left them, held.
+	Why string `json:"why"`
+	// Since is when the run first parked (kept across retries and runs).
+	Since time.Time `json:"since"`
+	// FreezeToken names the freeze; Points are those that may be held.
+	FreezeToken string  `json:"freezeToken"`
+	MemberID    string  `json:"memberId"`
+	Points      float64 `json:"points"`
+	// Certain is the StrandedFreeze's: false, the points may be held.
+	Certain bool `json:"certain,omitempty"`
+	// Retries counts the retry Updates this redemption has carried out.
+	Retries int `json:"retries,omitempty"`
+}
+
+// ResolveRequest is the argument of the resolve Update.
+type ResolveRequest struct {
+	// Note says what the person found and did at the CRM; required.
+	Note string `json:"note"`
+	// Identity names who resolved it: the client's identity (the starter
+	// sends its Temporal client identity); required. The server also records
+	// the sending client's identity with the Update in the history.
+	Identity string `json:"identity"`
+}
+
+// Resolution is what a person said when resolving a run in ATTENTION.
+type Resolution struct {
+	Note       string    `json:"note"`
+	Identity   string    `json:"identity"`
+	ResolvedAt time.Time `json:"resolvedAt"`
 }
 
 // RedemptionStatus is the answer of the status query, of the confirm and
@@ -221,4 +273,8 @@ type RedemptionStatus struct {
 	Replayed []string `json:"replayed,omitempty"`
 	// Error is the last failure, e.g. why the freeze or the consume was rejected.
 	Error string `json:"error,omitempty"`
+	// Attention is set while, and after, the run waited for a person
+	// (ATTENTION); Resolution once a person resolved it (RESOLVED).
+	Attention  *Attention  `json:"attention,omitempty"`
+	Resolution *Resolution `json:"resolution,omitempty"`
 }

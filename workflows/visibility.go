@@ -46,6 +46,8 @@ func detailsOf(st RedemptionStatus, holdUntil time.Time) string {
 		return fmt.Sprintf("CONSUMING: consuming %s", amount)
 	case StateReleasing:
 		return fmt.Sprintf("RELEASING: releasing %s", amount)
+	case StateAttention, StateResolved:
+		return attentionDetails(st)
 	default:
 		d := fmt.Sprintf("%s: %s", st.State, amount)
 		if st.Error != "" {

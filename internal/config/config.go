@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"time"
 
 	"github.com/kylinpoints/kylin-points/activities"
 	"github.com/kylinpoints/kylin-points/internal/logging"
@@ -25,6 +26,9 @@ type Config struct {
 	// queue (DefaultCRMMaxQPS unless set); 0, only in a Config built by
 	// hand, is unlimited.
 	MaxQPS float64
+	// ReconcileEvery, when set, is how often the Schedule of the
+	// reconciliation runs; the worker makes sure of it at start.
+	ReconcileEvery time.Duration
 	// LogLevel is debug, info, warn or error.
 	LogLevel string
 	// LogMemberData lets logs carry member IDs and CRM messages
@@ -54,16 +58,17 @@ func Load(args []string, env Env) (Config, error) {
 	var p Problems
 	crmSettings := b.crm(&p)
 	cfg := Config{
-		Temporal:    b.temporal(),
-		TaskQueue:   b.required(&p, TaskQueue),
-		CRM:         crmSettings,
-		Allowed:     b.allowedBody(&p, crmSettings),
-		MaxQPS:      b.maxQPS(&p),
-		LogLevel:    b.logLevel(&p),
-		MetricsAddr: b.metricsAddr(&p),
-		Payload:     b.payload(&p),
-		Search:      b.search(&p, true),
-		Deployment:  b.deployment(&p),
+		Temporal:       b.temporal(),
+		TaskQueue:      b.required(&p, TaskQueue),
+		CRM:            crmSettings,
+		Allowed:        b.allowedBody(&p, crmSettings),
+		MaxQPS:         b.maxQPS(&p),
+		ReconcileEvery: b.reconcileEvery(&p),
+		LogLevel:       b.logLevel(&p),
+		MetricsAddr:    b.metricsAddr(&p),
+		Payload:        b.payload(&p),
+		Search:         b.search(&p, true),
+		Deployment:     b.deployment(&p),
 	}
 	cfg.LogMemberData = b.boolean(&p, LogMemberData)
 	cfg.Payload.AllowPlaintext = b.boolean(&p, PayloadAllowPlaintext)

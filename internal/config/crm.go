@@ -197,6 +197,20 @@ func (b *binder) boolean(p *Problems, s Setting) bool {
 	return on
 }
 
+// reconcileEvery reads how often the reconciliation runs; empty is off (0).
+func (b *binder) reconcileEvery(p *Problems) time.Duration {
+	v := b.value(ReconcileEvery)
+	if v == "" {
+		return 0
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < time.Minute || d%time.Second != 0 {
+		p.add(ReconcileEvery, "%q must be a duration of whole seconds, at least 1m", v)
+		return 0
+	}
+	return d
+}
+
 // checkBaseURL returns why v is not a CRM base URL (scheme and host, as the
 // endpoint paths are signed whole), or "".
 func checkBaseURL(v string) string {

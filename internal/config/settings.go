@@ -83,6 +83,8 @@ var (
 		Help: "debugging only: let worker logs carry member IDs and the CRM's free-text messages (otherwise codes and statuses only)"}
 	PayloadAllowPlaintext = Setting{Env: "KYLIN_PAYLOAD_ALLOW_PLAINTEXT", Flag: "payload-allow-plaintext", Default: "false", Arg: "BOOL", Switch: true,
 		Help: "with KYLIN_PAYLOAD_KEY_FILE, still accept workflow and activity input in plaintext (from clients without the key); otherwise it is refused, not retried"}
+	ReconcileEvery = Setting{Env: "KYLIN_RECONCILE_EVERY", Flag: "reconcile-every", Arg: "DURATION",
+		Help: "make sure, at start, that the Schedule kylin-points-reconcile counts held points this often (at least 1m), as starter schedule create does; unset = leave it to the starter"}
 	LogLevel = Setting{Env: "KYLIN_LOG_LEVEL", Flag: "log-level", Default: "info", Arg: "LEVEL",
 		Help: "debug, info, warn or error"}
 	UIURL = Setting{Env: "KYLIN_UI_URL", Flag: "ui-url", Default: "http://localhost:8233", Arg: "URL",
@@ -106,7 +108,7 @@ var WorkerSettings = []Setting{
 	TemporalAddress, TemporalNamespace, TaskQueue,
 	CRMBaseURL, CRMServiceName, CRMServiceSecret, CRMServiceSecretFile, CRMTimeout,
 	CRMMemberType, CRMChannelType, CRMAllowedMemberTypes, CRMAllowedChannelTypes, CRMAllowedPointBizTypes, CRMFreezePath, CRMReleasePath, CRMConsumePath, CRMCodesFile, CRMMaxQPS,
-	CRMAllowInterceptableHTTP, LogLevel, LogMemberData, MetricsAddr, PayloadKeyFile, PayloadAllowPlaintext, SearchAttributes, CreateSearchAttributes, MemberSearch, MemberHashKeyFile, WorkerDeploymentName, WorkerBuildID,
+	CRMAllowInterceptableHTTP, ReconcileEvery, LogLevel, LogMemberData, MetricsAddr, PayloadKeyFile, PayloadAllowPlaintext, SearchAttributes, CreateSearchAttributes, MemberSearch, MemberHashKeyFile, WorkerDeploymentName, WorkerBuildID,
 }
 
 // StarterSettings are the settings every starter command takes, in --help order.

@@ -33,6 +33,7 @@ type Metrics struct {
 	crmDuration *prometheus.HistogramVec
 	crmReplayed *prometheus.CounterVec
 	sdkErrors   prometheus.Counter
+	held        *held
 
 	sdk       client.MetricsHandler
 	sdkCloser io.Closer
@@ -62,11 +63,12 @@ func New() *Metrics {
 			Name: "kylin_sdk_metric_errors_total",
 			Help: "Temporal SDK metrics that could not be registered (a name reused with other labels).",
 		}),
+		held: newHeld(),
 	}
 	reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.crmCalls, m.crmDuration, m.crmReplayed, m.sdkErrors,
+		m.crmCalls, m.crmDuration, m.crmReplayed, m.sdkErrors, m.held,
 	)
 	sdk, closer := newSDKHandler(reg, m.sdkErrors)
 	// The worker serves the Nexus service "points" only: any other service

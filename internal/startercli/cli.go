@@ -72,6 +72,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 	defer func() { _ = tr.Close() }()
 	opts.Interceptors = append(opts.Interceptors, tr.ClientInterceptors()...)
 
+	if opts.Identity == "" {
+		// The identity resolve records is the one the server sees.
+		opts.Identity = (&App{}).identity()
+	}
 	dctx, cancel := context.WithTimeout(ctx, dialTimeout)
 	c, err := client.DialContext(dctx, opts)
 	cancel()
@@ -83,7 +87,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 		return fail(stderr, ExitFailed, msg)
 	}
 	defer c.Close()
-	app := &App{Client: c, Namespace: opts.Namespace, TaskQueue: inv.common.TaskQueue, UIURL: inv.common.UIURL, Stdout: stdout, Stderr: stderr}
+	app := &App{Client: c, Namespace: opts.Namespace, Identity: opts.Identity, TaskQueue: inv.common.TaskQueue, UIURL: inv.common.UIURL, Stdout: stdout, Stderr: stderr}
 	return app.execute(ctx, inv)
 }
 
@@ -111,6 +115,9 @@ type App struct {
 	// Search is how list writes the member it filters on; set from the
 	// command line and the environment on every run.
 	Search config.Search
+	// Identity is the client's identity, recorded by resolve; "" means the
+	// SDK's default form, pid@host.
+	Identity string
 }
 
 // Run runs one command line, as the package's Run does, on a.Client.
@@ -146,6 +153,10 @@ func parse(args []string, stdout, stderr io.Writer, env config.Env) (inv invocat
 		return inv, fail(stderr, ExitUsage, "no command given (one of "+commandNames()+"; see starter --help)"), true
 	}
 	name := args[0]
+	if len(args) > 1 && findCommand(name+" "+args[1]) != nil {
+		// A command of two words: schedule create.
+		name, args = name+" "+args[1], args[1:]
+	}
 	switch name {
 	case "-h", "-help", "--help", "help":
 		if len(args) > 1 && name == "help" {

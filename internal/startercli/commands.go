@@ -40,6 +40,7 @@ type flagSpec struct {
 type input struct {
 	id, member, points, description, shop, hold string
 	state, olderThan, typ, limit                string
+	note, by, every                             string
 }
 
 var (
@@ -52,7 +53,7 @@ var (
 	flagID          = flagSpec{"id", "WORKFLOW_ID", "workflow ID of the redemption (required)", func(in *input) *string { return &in.id }}
 	flagConfirmPts  = flagSpec{"points", "N", "points to consume, at most those frozen; the rest are released (default all)", func(in *input) *string { return &in.points }}
 	flagFreezeID    = flagSpec{"id", "WORKFLOW_ID", "workflow ID of the freeze (required)", func(in *input) *string { return &in.id }}
-	flagState       = flagSpec{"state", "STATE", "only runs in this state: FREEZING, FROZEN, CONSUMING, CONSUMED, RELEASING, RELEASED or FAILED", func(in *input) *string { return &in.state }}
+	flagState       = flagSpec{"state", "STATE", "only runs in this state: FREEZING, FROZEN, CONSUMING, CONSUMED, RELEASING, RELEASED, FAILED, ATTENTION or RESOLVED", func(in *input) *string { return &in.state }}
 	flagListMember  = flagSpec{"member", "ID", "only this member's runs (written as the workers write it: see KYLIN_MEMBER_SEARCH)", func(in *input) *string { return &in.member }}
 	flagOlderThan   = flagSpec{"older-than", "DURATION", "only runs started longer ago than this, e.g. 1h", func(in *input) *string { return &in.olderThan }}
 	flagType        = flagSpec{"type", "KIND", "redemption (default), freeze or all", func(in *input) *string { return &in.typ }}
@@ -158,6 +159,7 @@ var commands = []*command{
 			return a.settleFreeze(ctx, workflows.ReleasePointsWorkflowName, req)
 		},
 	},
+	attentionCommand, retryCommand, resolveCommand, scheduleCreateCommand,
 	crmCheck,
 }
 

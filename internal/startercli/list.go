@@ -26,7 +26,7 @@ var listTypes = map[string][]string{
 }
 
 var states = []workflows.State{workflows.StateFreezing, workflows.StateFrozen, workflows.StateConsuming, workflows.StateConsumed,
-	workflows.StateReleasing, workflows.StateReleased, workflows.StateFailed}
+	workflows.StateReleasing, workflows.StateReleased, workflows.StateFailed, workflows.StateAttention, workflows.StateResolved}
 
 // checkList checks list's filters.
 func checkList(in input) (request, []string) {

@@ -45,7 +45,13 @@ type Report struct {
 	// the hold of a FROZEN redemption ends.
 	StartedAt *time.Time `json:"startedAt,omitempty"`
 	HoldUntil *time.Time `json:"holdUntil,omitempty"`
-	Error     string     `json:"error,omitempty"`
+	// Attention says why a redemption waits for a person (ATTENTION), and
+	// since when; Resolution what the person said (RESOLVED).
+	Attention  *workflows.Attention  `json:"attention,omitempty"`
+	Resolution *workflows.Resolution `json:"resolution,omitempty"`
+	Error      string                `json:"error,omitempty"`
+	// Every is how often the Schedule of schedule create runs.
+	Every string `json:"every,omitempty"`
 	// UIURL links to the run's history in the Temporal Web UI.
 	UIURL string `json:"uiUrl,omitempty"`
 }
@@ -76,7 +82,7 @@ func (o outcome) code() int {
 
 // reportOf renders a redemption status, every text on one bounded line.
 func reportOf(st workflows.RedemptionStatus, runID string) Report {
-	return Report{
+	r := Report{
 		WorkflowID:     st.WorkflowID,
 		RunID:          runID,
 		State:          string(st.State),
@@ -89,6 +95,24 @@ func reportOf(st workflows.RedemptionStatus, runID string) Report {
 		Replayed:       st.Replayed,
 		Error:          safetext.Line(st.Error, maxErrorChars),
 	}
+	if a := st.Attention; a != nil {
+		c := *a
+		c.Why, c.MemberID = safetext.Line(a.Why, maxErrorChars), safetext.Line(a.MemberID, crm.MaxMemberIDChars)
+		r.Attention = &c
+	}
+	if res := st.Resolution; res != nil {
+		c := *res
+		c.Note, c.Identity = safetext.Line(res.Note, maxErrorChars), safetext.Line(res.Identity, 255)
+		r.Resolution = &c
+	}
+	if st.State == workflows.StateAttention {
+		// Waiting for a person: the points may be held (never "not held").
+		r.Stranded = strandedPossible
+		if st.Attention != nil && st.Attention.Certain {
+			r.Stranded = strandedCertain
+		}
+	}
+	return r
 }
 
 // link is the run's page in the Web UI, or "" without a run ID.
@@ -108,6 +132,10 @@ const maxStateChars = 32
 // writeHuman prints "<id>: <STATE> — <what it means>" and the UI link.
 func writeHuman(w io.Writer, r Report) {
 	if r.State == "" {
+		return
+	}
+	if r.Every != "" {
+		fmt.Fprintf(w, "schedule %s: %s, runs every %s\n", r.WorkflowID, r.State, r.Every)
 		return
 	}
 	line := describe(r)
@@ -133,6 +161,20 @@ func describe(r Report) string {
 	amount := crm.FormatPoints(r.Points) + " points"
 	if r.MemberID != "" { // list knows no member it cannot read (a keyed hash)
 		amount += " of member " + r.MemberID
+	}
+	switch workflows.State(r.State) {
+	case workflows.StateAttention:
+		s := amount + " may be held under token " + r.FreezeToken + ": waiting for a person"
+		if a := r.Attention; a != nil {
+			s += fmt.Sprintf(" since %s (%s): %s", a.Since.UTC().Format(time.RFC3339), ageOf(a.Since), a.Why)
+		}
+		return s + "; starter retry --id " + r.WorkflowID + ", or starter resolve --id " + r.WorkflowID + " --note TEXT"
+	case workflows.StateResolved:
+		s := amount + ": resolved by a person"
+		if res := r.Resolution; res != nil {
+			s = fmt.Sprintf("%s: resolved by %s at %s: %s", amount, res.Identity, res.ResolvedAt.UTC().Format(time.RFC3339), res.Note)
+		}
+		return s
 	}
 	switch {
 	case r.Stranded == strandedCertain:

@@ -30,6 +30,10 @@ type request struct {
 	olderThan time.Duration
 	types     []string
 	limit     int
+	// resolve's note and who.
+	note, by string
+	// every is how often schedule create's Schedule runs.
+	every time.Duration
 }
 
 // checkRedeem checks the flags of redeem: those of freeze, and --hold.
@@ -157,4 +161,18 @@ func checkWorkflowID(raw string) (string, string) {
 		return "", "--id must not contain control characters, nor invisible or direction-changing ones"
 	}
 	return id, ""
+}
+
+// checkText checks free text a person gives (--note, --by): valid UTF-8,
+// no control characters, at most max characters.
+func checkText(name, v string, max int) string {
+	switch {
+	case !utf8.ValidString(v):
+		return name + " is not valid UTF-8"
+	case safetext.HasControl(v):
+		return name + " must not contain control characters"
+	case utf8.RuneCountInString(v) > max:
+		return fmt.Sprintf("%s is %d characters long, at most %d allowed", name, utf8.RuneCountInString(v), max)
+	}
+	return ""
 }

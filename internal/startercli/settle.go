@@ -75,6 +75,9 @@ func (a *App) decide(ctx context.Context, d decision, req request) outcome {
 // not be carried out, as lookup reads it.
 func (a *App) strandedOutcome(ctx context.Context, id string, cause error) outcome {
 	f, err := a.lookup(ctx, id)
+	if err == nil && f.status.State == workflows.StateAttention {
+		return attentionProblem(f)
+	}
 	if err != nil || f.stranded == nil {
 		f = found{status: workflows.RedemptionStatus{WorkflowID: id}, stranded: strandedBy(cause, workflows.StrandedFreeze{}), failure: workflows.Reason(cause)}
 	}
@@ -134,6 +137,10 @@ func (a *App) status(ctx context.Context, req request) outcome {
 		return outcome{report: Report{WorkflowID: req.id, RunID: f.runID, Error: msg}, problem: msg}
 	case f.stranded != nil:
 		return strandedProblem(f)
+	case f.status.State == workflows.StateAttention:
+		out := attentionProblem(f)
+		out.report.Retrying = a.retrying(ctx, req.id, f.runID)
+		return out
 	}
 	out := outcome{report: f.report()}
 	if f.failure != "" {

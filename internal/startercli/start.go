@@ -76,6 +76,8 @@ func frozenOutcome(f found) outcome {
 		return strandedProblem(f)
 	case f.failure != "":
 		out.problem = f.failure
+	case st.State == workflows.StateAttention:
+		return attentionProblem(f)
 	case st.State == workflows.StateFailed:
 		out.problem = fmt.Sprintf("%s: FAILED: %s", st.WorkflowID, st.Error)
 	case st.State == workflows.StateFrozen, st.State == workflows.StateConsuming, st.State == workflows.StateConsumed:

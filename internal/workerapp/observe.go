@@ -57,6 +57,7 @@ func Hooks(m *metrics.Metrics, payload config.Payload, onPolling func(bool)) Opt
 	}
 	if m != nil {
 		opts.MetricsHandler = m.SDKHandler()
+		opts.OnHeld = m.PublishHeld
 		opts.WrapCRM = func(next activities.CRM) activities.CRM {
 			return metrics.InstrumentedCRM{Next: next, Metrics: m}
 		}

@@ -63,6 +63,9 @@ type Options struct {
 	// Notify, when set, hears the one line an operator must read, e.g. that
 	// the worker created the search attributes; unset, it is logged.
 	Notify func(line string)
+	// OnHeld, when set, hears the counts of every reconciliation this
+	// worker runs (ReconcileHeldPointsWorkflow), e.g. to export them.
+	OnHeld func(workflows.HeldCounts)
 }
 
 func (o Options) notify(logger *zap.Logger, line string) {
@@ -130,7 +133,7 @@ func newCRMClient(cfg config.CRM, logger *zap.Logger) *crm.Client {
 // newWorker creates the worker of cfg.TaskQueue on c, with the workflows and
 // activities registered. onFatal, if not nil, receives an error that stops
 // the worker for good (e.g. the namespace does not exist).
-func newWorker(c client.Client, cfg config.Config, logger *zap.Logger, o Options, onFatal func(error)) worker.Worker {
+func newWorker(c client.Client, namespace string, cfg config.Config, logger *zap.Logger, o Options, onFatal func(error)) worker.Worker {
 	crmHTTP := newCRMClient(cfg.CRM, logger)
 	crmHTTP.LogMemberData = cfg.LogMemberData
 	if o.WrapTransport != nil {
@@ -160,6 +163,9 @@ func newWorker(c client.Client, cfg config.Config, logger *zap.Logger, o Options
 		Search:   activities.Search{Enabled: cfg.Search.Enabled, MemberMode: cfg.Search.MemberMode, MemberKey: cfg.Search.MemberKey},
 		Codes:    cfg.CRM.Codes,
 	})
+	// The reconciliation counts held points from visibility with this
+	// worker's client, for the Schedule of `starter schedule create`.
+	workflows.RegisterReconcile(w, &workflows.HeldCounter{Client: c, Namespace: namespace, Publish: o.OnHeld})
 	// The Nexus service "points" lets workflows of other namespaces call the
 	// freeze and the redemption through an endpoint that targets this queue.
 	w.RegisterNexusService(pointsnexus.NewService())
@@ -193,7 +199,7 @@ func Start(ctx context.Context, c client.Client, namespace string, cfg config.Co
 		}
 	}
 	r := &Running{fatal: make(chan error, 1), o: o, cfg: cfg, logger: logger}
-	r.w = newWorker(c, cfg, logger, o, func(err error) {
+	r.w = newWorker(c, namespace, cfg, logger, o, func(err error) {
 		o.polling(false)
 		select {
 		case r.fatal <- err:
@@ -204,6 +210,18 @@ func Start(ctx context.Context, c client.Client, namespace string, cfg config.Co
 		return nil, fmt.Errorf("starting worker on task queue %s: %w", cfg.TaskQueue, err)
 	}
 	o.polling(true)
+	if cfg.ReconcileEvery > 0 {
+		// Optional: a worker whose credentials may not manage Schedules
+		// still runs, and says so.
+		did, err := workflows.EnsureReconcileSchedule(ctx, c, cfg.TaskQueue, cfg.ReconcileEvery)
+		if err != nil {
+			o.notify(logger, fmt.Sprintf("%s is set but the Schedule %s could not be made: %v (starter schedule create makes it)",
+				config.ReconcileEvery.Env, workflows.ReconcileScheduleID, err))
+		} else {
+			logger.Info("reconciliation schedule", zap.String("schedule", workflows.ReconcileScheduleID), zap.String("did", did),
+				zap.Duration("every", cfg.ReconcileEvery))
+		}
+	}
 	logCodes(logger, cfg.CRM)
 	logger.Info("worker started", zap.String("taskQueue", cfg.TaskQueue), zap.Float64("crmMaxQPS", cfg.MaxQPS),
 		zap.Stringer("search", cfg.Search), zap.String("deployment", cfg.Deployment.Name), zap.String("buildID", cfg.Deployment.BuildID))

@@ -207,7 +207,7 @@ func requireTruth(ctx context.Context, t *testing.T, admin testenv.Admin, member
 	require.NoError(t, err)
 	require.Zero(t, b.Frozen, "nothing stays frozen: %+v", end)
 	switch end.State {
-	case string(workflows.StateReleasing), string(workflows.StateConsuming):
+	case string(workflows.StateReleasing), string(workflows.StateConsuming), string(workflows.StateAttention):
 		require.NotEmpty(t, end.Stranded, "a redemption left %s says its points may be held: %+v", end.State, end)
 	case string(workflows.StateConsumed):
 		require.Equal(t, tc.points, b.Consumed, "CONSUMED: consumed once")

@@ -20,6 +20,8 @@ var documentedTypes = map[string]reflect.Type{
 	"RedemptionRequest": reflect.TypeFor[workflows.RedemptionRequest](),
 	"RedemptionStatus":  reflect.TypeFor[workflows.RedemptionStatus](),
 	"ConfirmRequest":    reflect.TypeFor[workflows.ConfirmRequest](),
+	"ResolveRequest":    reflect.TypeFor[workflows.ResolveRequest](),
+	"ReconcileRequest":  reflect.TypeFor[workflows.ReconcileRequest](),
 	"FreezeRequest":     reflect.TypeFor[workflows.FreezeRequest](),
 	"FreezeResult":      reflect.TypeFor[workflows.FreezeResult](),
 	"SettleRequest":     reflect.TypeFor[workflows.SettleRequest](),
@@ -69,6 +71,7 @@ func TestContractMatchesTheCode(t *testing.T) {
 			workflows.FreezePointsWorkflowName:  workflows.FreezePointsWorkflow,
 			workflows.ReleasePointsWorkflowName: workflows.ReleasePointsWorkflow,
 			workflows.ConsumePointsWorkflowName: workflows.ConsumePointsWorkflow,
+			workflows.ReconcileWorkflowName:     workflows.ReconcileHeldPointsWorkflow,
 		}
 		rows := doc["Workflows"]
 		require.ElementsMatch(t, keys(funcs), doc.column(t, "Workflows", 0))
@@ -80,7 +83,8 @@ func TestContractMatchesTheCode(t *testing.T) {
 	})
 
 	t.Run("updates and query", func(t *testing.T) {
-		require.ElementsMatch(t, []string{workflows.UpdateConfirm, workflows.UpdateCancel, workflows.QueryStatus, workflows.UpdateAwaitFreeze},
+		require.ElementsMatch(t, []string{workflows.UpdateConfirm, workflows.UpdateCancel, workflows.QueryStatus, workflows.UpdateAwaitFreeze,
+			workflows.UpdateRetry, workflows.UpdateResolve},
 			doc.column(t, "Updates and the query of a redemption", 0))
 	})
 
@@ -122,11 +126,13 @@ func TestContractMatchesTheCode(t *testing.T) {
 
 	t.Run("states", func(t *testing.T) {
 		states := []workflows.State{workflows.StateFreezing, workflows.StateFrozen, workflows.StateConsuming,
-			workflows.StateConsumed, workflows.StateReleasing, workflows.StateReleased, workflows.StateFailed}
+			workflows.StateConsumed, workflows.StateReleasing, workflows.StateReleased, workflows.StateFailed,
+			workflows.StateAttention, workflows.StateResolved}
 		var want []string
 		for _, s := range states {
 			want = append(want, string(s))
-			require.Equal(t, s == workflows.StateConsumed || s == workflows.StateReleased || s == workflows.StateFailed, s.Terminal(), "%s", s)
+			require.Equal(t, s == workflows.StateConsumed || s == workflows.StateReleased || s == workflows.StateFailed || s == workflows.StateResolved,
+				s.Terminal(), "%s", s)
 		}
 		require.Equal(t, want, doc.column(t, "States", 0), "in the order of the saga")
 	})
@@ -139,7 +145,7 @@ func TestContractMatchesTheCode(t *testing.T) {
 	t.Run("error types", func(t *testing.T) {
 		require.ElementsMatch(t, []string{
 			activities.ErrInvalidInput, activities.ErrCRMRejected, activities.ErrOutcomeUnknown,
-			workflows.ErrFreezeAbandoned, workflows.ErrReleaseFailed, workflows.ErrNotFrozen,
+			workflows.ErrFreezeAbandoned, workflows.ErrReleaseFailed, workflows.ErrNotFrozen, workflows.ErrNotInAttention,
 			pointsnexus.ErrAlreadyStarted, pointsnexus.ErrNothingFrozen,
 			activities.ErrCRMTransient, activities.ErrCRMUnauthorized, activities.ErrCRMRefusing, activities.ErrBodyNotAllowed,
 			activities.ErrCRMRefused, workflows.ErrContinueAsNewSuggested,

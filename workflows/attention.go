@@ -1,0 +1,234 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/kylinpoints/kylin-points/crm"
+	"github.com/kylinpoints/kylin-points/internal/safetext"
+)
+
+// Needs a person (docs/design.md, Needs a person). A redemption whose points
+// are, or may be, held with nothing left to settle them (a release the CRM
+// refused for good, an answer that proves neither way: ErrReleaseFailed)
+// does not end: it waits in ATTENTION for an operator's Update, retry
+// (settle again now, same tokens) or resolve (a person settled it at the
+// CRM; the run ends RESOLVED with their note and identity). Runs recorded
+// before this change (no versionAttention marker) fail as they did.
+
+// versionAttention is the change ID of parking in ATTENTION.
+const versionAttention = "kylin-points.attention"
+
+// Bounds of what a person's resolve carries into the history.
+const (
+	maxNoteChars     = 1000
+	maxIdentityChars = 255
+)
+
+// maxParkedRetries bounds the retries one run carries out while it waits
+// for a person; then it continues as new (the same tokens), so that a run
+// retried by a script for weeks keeps a short history.
+const maxParkedRetries = 50
+
+// needsPerson parks the run in ATTENTION while err is a release that could
+// not be carried out, and returns what the person's Update led to: nil once
+// resolved or settled by a retry, ErrContinueAsNewSuggested (with r.resume
+// set) when the run continues as new. Other errors pass through.
+func (r *redemption) needsPerson(ctx workflow.Context, err error) error {
+	for ErrorType(err) == ErrReleaseFailed && r.retryFrom != nil {
+		if r.attentionVersion(ctx) < 1 {
+			return err
+		}
+		err = r.park(ctx, err)
+	}
+	return err
+}
+
+// attentionVersion is the run's version of versionAttention, asked once.
+func (r *redemption) attentionVersion(ctx workflow.Context) workflow.Version {
+	if !r.versionAsked {
+		r.version = workflow.GetVersion(ctx, versionAttention, workflow.DefaultVersion, 1)
+		r.versionAsked = true
+	}
+	return r.version
+}
+
+// park waits in ATTENTION, after cause, for a person's retry or resolve.
+func (r *redemption) park(ctx workflow.Context, cause error) error {
+	ctx, _ = workflow.NewDisconnectedContext(ctx) // points may be held: cancelling does not end the wait
+	a := r.attentionFor(ctx, cause)
+	r.status.Attention, r.status.Error = a, a.Why
+	r.failure = attentionFailure(*a)
+	r.action = ""
+	r.parks++
+	r.to(ctx, StateAttention)
+	workflow.GetLogger(ctx).Warn("points may be held: waiting for a person (retry or resolve)", "freezeToken", a.FreezeToken, "why", a.Why)
+	if err := workflow.Await(ctx, func() bool { return r.action != "" || r.parkedTooLong(ctx) }); err != nil {
+		return err
+	}
+	switch r.action {
+	case UpdateResolve:
+		r.failure = nil
+		r.status.Resolution = &Resolution{Note: r.resolution.Note, Identity: r.resolution.Identity, ResolvedAt: workflow.Now(ctx)}
+		workflow.GetLogger(ctx).Info("resolved by a person", "identity", r.resolution.Identity, "note", r.resolution.Note)
+		r.settle(ctx, StateResolved)
+		return nil
+	case UpdateRetry:
+		r.failure = nil
+		r.retries++
+		a.Retries++
+		workflow.GetLogger(ctx).Info("retrying the settlement, as a person asked", "freezeToken", a.FreezeToken)
+		return r.settleAgain(withWaiting(ctx, func(why string) { r.show(ctx, fmt.Sprintf("%s: %s", r.status.State, why)) }), *r.retryFrom)
+	}
+	// Waited long enough in this run: the next one waits on, same tokens.
+	next := *r.retryFrom
+	next.Status, next.Attention = r.status, a
+	r.resume = &next
+	return temporal.NewNonRetryableApplicationError("waiting for a person: the run continues as new to keep its history short", ErrContinueAsNewSuggested, nil)
+}
+
+// parkedTooLong reports whether a run waiting in ATTENTION should continue as new.
+func (r *redemption) parkedTooLong(ctx workflow.Context) bool {
+	info := workflow.GetInfo(ctx)
+	return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= maxHistoryEvents || r.retries >= maxParkedRetries
+}
+
+// attentionFor is the Attention of a run parking after cause: since when
+// (kept from an earlier park of this redemption), why, and what may be held.
+func (r *redemption) attentionFor(ctx workflow.Context, cause error) *Attention {
+	a := &Attention{Since: workflow.Now(ctx)}
+	if prev := r.status.Attention; prev != nil {
+		a.Since, a.Retries = prev.Since, prev.Retries
+	}
+	a.Why = errorText(cause)
+	a.FreezeToken, a.MemberID, a.Points = r.retryFrom.Freeze.FreezeToken, r.retryFrom.Freeze.MemberID, r.retryFrom.Freeze.Points
+	var s StrandedFreeze
+	if appErr, ok := errors.AsType[*temporal.ApplicationError](cause); ok && appErr.HasDetails() && appErr.Details(&s) == nil && s.FreezeToken != "" {
+		a.FreezeToken, a.MemberID, a.Points, a.Certain = s.FreezeToken, s.MemberID, s.Points, s.Certain
+	}
+	return a
+}
+
+// attentionFailure is what a confirm or cancel still waiting hears when the
+// run parks: the ErrReleaseFailed it always heard, saying where it waits.
+func attentionFailure(a Attention) error {
+	msg := a.Why
+	if !strings.Contains(msg, "waits in ATTENTION") {
+		msg += "; the redemption waits in ATTENTION for a person: retry or resolve"
+	}
+	return temporal.NewNonRetryableApplicationError(msg, ErrReleaseFailed, nil,
+		StrandedFreeze{FreezeToken: a.FreezeToken, MemberID: a.MemberID, Points: a.Points, Certain: a.Certain})
+}
+
+// settleAgain carries out the settlement res describes, under its tokens:
+// the undo of a freeze that did not settle, or the decision taken.
+func (r *redemption) settleAgain(ctx workflow.Context, res RedemptionResume) error {
+	switch {
+	case res.Undo:
+		r.to(ctx, StateReleasing)
+		req := r.freezeRequest()
+		req.Undo = true
+		_, err := freezePoints(ctx, req, nil)
+		return r.freezeFailed(ctx, err)
+	case r.winner == DecisionConfirm:
+		return r.consumeFrozen(ctx)
+	}
+	return r.releaseFrozen(ctx)
+}
+
+// registerAttentionHandlers sets the retry and resolve Updates. Each is
+// accepted only while the run waits in ATTENTION and no other is acting on
+// it; any other is rejected (ErrNotInAttention) and never reaches the history.
+func (r *redemption) registerAttentionHandlers(ctx workflow.Context) error {
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateRetry,
+		func(ctx workflow.Context) (RedemptionStatus, error) {
+			if err := r.checkAttention(UpdateRetry); err != nil {
+				return RedemptionStatus{}, err
+			}
+			gen := r.parks
+			r.action = UpdateRetry
+			dctx, _ := workflow.NewDisconnectedContext(ctx)
+			if err := workflow.Await(dctx, func() bool { return r.done || r.continuing || r.parks > gen }); err != nil {
+				return RedemptionStatus{}, err
+			}
+			if r.done && r.failure != nil {
+				return RedemptionStatus{}, r.failure
+			}
+			return r.status, nil
+		},
+		workflow.UpdateHandlerOptions{
+			Validator:   func(workflow.Context) error { return r.checkAttention(UpdateRetry) },
+			Description: "settle a redemption in ATTENTION again now, under the same tokens; answers the status after the attempt (ATTENTION again if it failed)",
+		}); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateResolve,
+		func(ctx workflow.Context, req ResolveRequest) (RedemptionStatus, error) {
+			if err := r.checkResolve(req); err != nil {
+				return RedemptionStatus{}, err
+			}
+			r.action = UpdateResolve
+			r.resolution = ResolveRequest{Note: safetext.Line(req.Note, maxNoteChars), Identity: safetext.Line(req.Identity, maxIdentityChars)}
+			dctx, _ := workflow.NewDisconnectedContext(ctx)
+			if err := workflow.Await(dctx, func() bool { return r.done || r.continuing }); err != nil {
+				return RedemptionStatus{}, err
+			}
+			return r.status, nil
+		},
+		workflow.UpdateHandlerOptions{
+			Validator:   func(_ workflow.Context, req ResolveRequest) error { return r.checkResolve(req) },
+			Description: "a person settled a redemption in ATTENTION at the CRM: {\"note\": TEXT, \"identity\": WHO}; ends it RESOLVED",
+		})
+}
+
+// checkAttention says whether Update name may act now. It must not change state.
+func (r *redemption) checkAttention(name string) error {
+	if r.status.State == StateAttention && r.action == "" && !r.continuing && !r.done {
+		return nil
+	}
+	msg := fmt.Sprintf("cannot %s: redemption is %s, not waiting for a person (ATTENTION)", name, r.status.State)
+	if r.status.State == StateAttention {
+		msg = fmt.Sprintf("cannot %s: a %s is already acting on the redemption", name, r.action)
+	}
+	return temporal.NewNonRetryableApplicationError(msg, ErrNotInAttention, nil, r.status)
+}
+
+// checkResolve checks a resolve: in ATTENTION, with a note and an identity.
+func (r *redemption) checkResolve(req ResolveRequest) error {
+	if err := r.checkAttention(UpdateResolve); err != nil {
+		return err
+	}
+	for _, f := range []struct{ name, v string }{{"note", req.Note}, {"identity", req.Identity}} {
+		switch {
+		case strings.TrimSpace(f.v) == "":
+			return invalidInput("resolve: %s is required (what the person found and did at the CRM, and who they are)", f.name)
+		case !utf8.ValidString(f.v):
+			return invalidInput("resolve: %s is not valid UTF-8", f.name)
+		}
+	}
+	return nil
+}
+
+// attentionDetails is the current details of a run in ATTENTION or RESOLVED.
+func attentionDetails(st RedemptionStatus) string {
+	a := st.Attention
+	if a == nil {
+		return fmt.Sprintf("%s: %s points of member %s", st.State, crm.FormatPoints(st.Points), st.MemberID)
+	}
+	held := "may be held"
+	if a.Certain {
+		held = "are held"
+	}
+	if st.State == StateResolved && st.Resolution != nil {
+		return fmt.Sprintf("RESOLVED by %s: %s (had waited since %s: %s)", st.Resolution.Identity, st.Resolution.Note,
+			a.Since.UTC().Format("2006-01-02 15:04:05 UTC"), a.Why)
+	}
+	return fmt.Sprintf("ATTENTION since %s: %s points of member %s %s under freeze token %s; waiting for a person "+
+		"(Update retry, or resolve with a note): %s", a.Since.UTC().Format("2006-01-02 15:04:05 UTC"), crm.FormatPoints(a.Points),
+		a.MemberID, held, a.FreezeToken, a.Why)
+}
