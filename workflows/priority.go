@@ -1,6 +1,10 @@
 package workflows
 
-import "go.temporal.io/sdk/temporal"
+import (
+	"unicode/utf8"
+
+	"go.temporal.io/sdk/temporal"
+)
 
 // Task priority (docs/production.md, "Task priority"): after an outage a
 // task queue can hold thousands of settlement tasks; a cashier's redeem must
@@ -36,10 +40,16 @@ func settlementPriority(shop string) temporal.Priority {
 // fairnessKey is the fairness key of shop: its code, so that one busy shop
 // does not hold back the others' tasks of the same priority (with
 // matching.enableFairness on the server). Without a shop code, "" (the
-// default key); a code longer than the server takes is cut.
+// default key); a code longer than the server takes is cut, at a character
+// boundary (a key cut inside a character is not valid UTF-8, which the
+// server's protobuf refuses).
 func fairnessKey(shop string) string {
-	if len(shop) > maxFairnessKey {
-		return shop[:maxFairnessKey]
+	if len(shop) <= maxFairnessKey {
+		return shop
 	}
-	return shop
+	cut := maxFairnessKey
+	for cut > 0 && !utf8.RuneStart(shop[cut]) {
+		cut--
+	}
+	return shop[:cut]
 }

@@ -22,6 +22,9 @@ func TestTaskPriorities(t *testing.T) {
 		{"no shop: the default fairness key", settleOptions("consume", "").Priority, temporal.Priority{PriorityKey: 4}},
 		{"a long shop code is cut to the server's 64 bytes", freezeOptions(time.Minute, "freeze", long).Priority,
 			temporal.Priority{PriorityKey: 1, FairnessKey: long[:64]}},
+		// 21 three-byte characters: the 22nd would end past byte 64.
+		{"a long shop code is cut between characters", settleOptions("release", strings.Repeat("店", 30)).Priority,
+			temporal.Priority{PriorityKey: 4, FairnessKey: strings.Repeat("店", 21)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

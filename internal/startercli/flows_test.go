@@ -137,7 +137,9 @@ func TestRedeemStartsAndWaitsForTheFreezeInOneCall(t *testing.T) {
 
 	in := workflows.RedemptionRequest{MemberID: "m-1", Points: 5, Description: "积分商城兑换", ShopCode: "S1", HoldSeconds: 90}
 	require.Equal(t, in, got.arg)
-	require.Equal(t, workflows.StartOptions("redeem-o1", "kylin-points", workflows.RedemptionSummary(in)), got.opts)
+	want := workflows.StartOptions("redeem-o1", "kylin-points", workflows.RedemptionSummary(in))
+	want.Priority = temporal.Priority{PriorityKey: workflows.PriorityCashier, FairnessKey: "S1"}
+	require.Equal(t, want, got.opts, "a cashier's redeem starts first in line, its shop as fairness key")
 	require.Equal(t, enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE, got.opts.WorkflowIDReusePolicy)
 	require.Equal(t, enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL, got.opts.WorkflowIDConflictPolicy, "a running ID is refused, not joined")
 	require.Equal(t, workflows.UpdateAwaitFreeze, got.uws.UpdateOptions.UpdateName)

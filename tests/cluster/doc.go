@@ -13,6 +13,9 @@
 // setpriv. Without the binaries the test skips, except in CI (CI set), where
 // it fails.
 //
+// PostgreSQL and the cluster are started by tests/internal/clusterkit, which
+// the load benchmark of tests/bench shares.
+//
 // TestClusterRehearsal then measures KYLIN_CRM_MAX_QPS across the three
 // workers (a burst of redemptions, no faults, every CRM call timed as the
 // CRM sees it), and runs the chaos mix (tests/internal/chaoskit) under the
