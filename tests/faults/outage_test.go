@@ -139,7 +139,7 @@ func TestCRMOutageRunbook(t *testing.T) {
 	cfg.MaxQPS = maxQPS
 	testenv.RunWorker(t, tp, cfg, workerapp.Options{})
 	rb := runbook{t: t, bin: bin, address: tp.HostPort(), namespace: tp.Namespace(), queue: queue}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute+2*(*outageFor)+time.Duration(n)*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute+2*(*outageFor)+time.Duration(n)*time.Second)
 	defer cancel()
 	require.NoError(t, testenv.WaitPoller(ctx, tp.Client, queue))
 
@@ -213,7 +213,10 @@ func TestCRMOutageRunbook(t *testing.T) {
 	rb.run(ctx, "activity", "unpause", "--query",
 		"WorkflowType = 'RedemptionWorkflow' AND ExecutionStatus = 'Running' AND KylinState IN ('RELEASING', 'CONSUMING')",
 		"--match-all", "--reset-attempts", "--jitter", "5s", "--yes")
-	require.Eventually(t, func() bool { return len(o.callsSince(resumed)) >= n/2 }, time.Minute, 100*time.Millisecond,
+	// The paused attempts come back once their backoff (up to a minute) and
+	// the jitter have passed, at the wave's rate.
+	waveTime := 2*time.Minute + time.Duration(float64(n)/wave)*time.Second
+	require.Eventually(t, func() bool { return len(o.callsSince(resumed)) >= n/2 }, waveTime, 100*time.Millisecond,
 		"the first wave settles half the backlog")
 	firstWave := o.callsSince(resumed)
 	second := time.Now()
