@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kylinpoints/kylin-points/activities"
+	"github.com/kylinpoints/kylin-points/internal/codec"
 	"github.com/kylinpoints/kylin-points/internal/search"
 	"github.com/kylinpoints/kylin-points/pointsnexus"
 	"github.com/kylinpoints/kylin-points/workflows"
@@ -148,7 +149,7 @@ func TestContractMatchesTheCode(t *testing.T) {
 			workflows.ErrFreezeAbandoned, workflows.ErrReleaseFailed, workflows.ErrNotFrozen, workflows.ErrNotInAttention,
 			pointsnexus.ErrAlreadyStarted, pointsnexus.ErrNothingFrozen,
 			activities.ErrCRMTransient, activities.ErrCRMUnauthorized, activities.ErrCRMRefusing, activities.ErrBodyNotAllowed,
-			activities.ErrCRMRefused, workflows.ErrContinueAsNewSuggested,
+			activities.ErrCRMRefused, workflows.ErrContinueAsNewSuggested, codec.ErrPlaintextType,
 		}, doc.column(t, "Error types", 0))
 	})
 }
