@@ -118,7 +118,7 @@ func (p *parking) park(ctx workflow.Context, cause error, k parker) error {
 	ctx, _ = workflow.NewDisconnectedContext(ctx) // points may be held: cancelling does not end the wait
 	a := p.attentionFor(ctx, cause, k.held())
 	p.st.Attention, p.st.Error = a, a.Why
-	p.failure = attentionFailure(*a)
+	p.failure = attentionFailureOf(p.kindOr(), *a)
 	p.action = ""
 	p.parks++
 	k.to(ctx, StateAttention)
@@ -185,9 +185,14 @@ func (r *redemption) waitOn(a *Attention) {
 // attentionFailure is what a confirm or cancel still waiting hears when the
 // run parks: the ErrReleaseFailed it always heard, saying where it waits.
 func attentionFailure(a Attention) error {
+	return attentionFailureOf("redemption", a)
+}
+
+// attentionFailureOf is attentionFailure for a run of kind.
+func attentionFailureOf(kind string, a Attention) error {
 	msg := a.Why
 	if !strings.Contains(msg, "waits in ATTENTION") {
-		msg += "; the redemption waits in ATTENTION for a person: retry or resolve"
+		msg += "; the " + kind + " waits in ATTENTION for a person: retry or resolve"
 	}
 	return temporal.NewNonRetryableApplicationError(msg, ErrReleaseFailed, nil,
 		StrandedFreeze{FreezeToken: a.FreezeToken, MemberID: a.MemberID, Points: a.Points, Certain: a.Certain})

@@ -16,6 +16,10 @@ import (
 // (FreezePoints, ReleasePoints, ConsumePoints) never wait: a caller's
 // workflow hears the error, as before.
 
+// ParkingWorkflows are the workflow types that wait in ATTENTION for a
+// person, which starter attention lists and the reconciliation counts.
+var ParkingWorkflows = []string{RedemptionWorkflowName, FreezePointsWorkflowName, ReleasePointsWorkflowName, ConsumePointsWorkflowName}
+
 // Change IDs of parking in ATTENTION, per workflow type.
 const (
 	versionAttentionFreeze = "kylin-points.attention-freeze"

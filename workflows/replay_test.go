@@ -68,7 +68,7 @@ var histories = []struct {
 	{"v4_freeze_attention_resolved.json", freezeSummaries("release")},
 	{"v4_settle_release_attention_retried.json", []string{"release freeze " + recordedFreeze().FreezeToken + ": 5 points of member m-1",
 		"release 5 points of member m-1", "release 5 points of member m-1"}},
-	{"v4_settle_consume_attention_resolved.json", []string{"consume 5 points of freeze " + recordedFreeze().FreezeToken + ": 5 points of member m-1",
+	{"v4_settle_consume_attention_resolved.json", []string{"consume all points of freeze " + recordedFreeze().FreezeToken + ": 5 points of member m-1",
 		"consume 5 points of member m-1", "release 5 points of member m-1"}},
 	{"v4_reconcile.json", []string{"", "count held points from visibility"}},
 }
