@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/kylinpoints/kylin-points/activities"
 	"github.com/kylinpoints/kylin-points/crm"
@@ -142,5 +144,53 @@ func TestStandaloneWorkflowsRefuseRetryOutsideAttention(t *testing.T) {
 	for _, out := range []*updateOutcome{retry, resolve} {
 		require.Equal(t, workflows.ErrNotInAttention, workflows.ErrorType(out.rejected), "%v", out.rejected)
 		require.ErrorContains(t, out.rejected, "settlement is RELEASING")
+	}
+}
+
+// A standalone run retried many times while it waits continues as new with
+// the same request and its Attention (since when, how many retries), so
+// that the next run waits on under the same tokens without a CRM call.
+func TestStandaloneWorkflowsWaitOnAcrossRuns(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{workflows.FreezePointsWorkflowName, workflows.ReleasePointsWorkflowName} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := newFakeCRM(map[string]func(int) error{
+				crm.OpFreeze:  failFirst(1, rejected(crm.OpFreeze, 200, "MEMBER_LOCKED")),
+				crm.OpRelease: failFirst(999, rejected(crm.OpRelease, 422, "MEMBER_LOCKED")),
+			})
+			id, arg := testID, any(freezeRequest())
+			if name == workflows.ReleasePointsWorkflowName {
+				f = newFakeCRM(map[string]func(int) error{crm.OpRelease: failFirst(999, rejected(crm.OpRelease, 422, "MEMBER_LOCKED"))})
+				frozen := runWith(t, f, testID, workflows.FreezePointsWorkflowName, freezeRequest())
+				var freeze workflows.FreezeResult
+				require.NoError(t, frozen.GetWorkflowResult(&freeze))
+				id, arg = workflows.SettlementID(testID), workflows.SettleRequest{Freeze: freeze}
+			}
+			h := newHarnessWith(t, id, f, &activities.Activities{CRM: f})
+			const retries = 50 // maxParkedRetries
+			for i := range retries {
+				h.update(workflows.UpdateRetry, "retry-"+string(rune('a'+i%26))+string(rune('a'+i/26)), time.Duration(i+1)*time.Hour)
+			}
+			h.env.ExecuteWorkflow(name, arg)
+			require.True(t, h.env.IsWorkflowCompleted())
+			var can *workflow.ContinueAsNewError
+			require.True(t, errors.As(h.env.GetWorkflowError(), &can), "%v", h.env.GetWorkflowError())
+			require.Equal(t, name, can.WorkflowType.Name)
+			var a *workflows.Attention
+			if name == workflows.FreezePointsWorkflowName {
+				var next workflows.FreezeRequest
+				require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
+				require.True(t, next.Undo)
+				a = next.Attention
+			} else {
+				var next workflows.SettleRequest
+				require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
+				a = next.Attention
+			}
+			require.NotNil(t, a, "the next run waits on")
+			require.Equal(t, retries, a.Retries)
+			require.Equal(t, workflows.BusinessToken(testID, workflows.StepFreeze), a.FreezeToken)
+		})
 	}
 }
