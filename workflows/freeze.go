@@ -13,8 +13,11 @@ import (
 
 // FreezePointsWorkflow is the freeze step alone, startable by name
 // (FreezePointsWorkflowName) from any language or the temporal CLI. It fails
-// as FreezePoints does; the caller then owns the freeze it returns, and
-// settles it with ReleasePointsWorkflow or ConsumePointsWorkflow.
+// as FreezePoints does, except that an undo that could not be carried out
+// (ErrReleaseFailed) waits in ATTENTION for a person's retry or resolve
+// (parkrun.go; a resolve ends it with ErrResolved); the caller owns the
+// freeze it returns, and settles it with ReleasePointsWorkflow or
+// ConsumePointsWorkflow.
 //
 // Its Update awaitFreeze (UpdateAwaitFreeze) answers the same result once
 // the freeze has settled, so that a caller can start the run and wait for
