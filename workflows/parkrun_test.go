@@ -194,3 +194,20 @@ func TestStandaloneWorkflowsWaitOnAcrossRuns(t *testing.T) {
 		})
 	}
 }
+
+// The library functions, called from another team's workflow, never wait
+// for a person inside it: a release the CRM refuses is that workflow's
+// ReleaseFailed, at once, as before.
+func TestLibraryFunctionsDoNotPark(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, testID, map[string]func(int) error{crm.OpRelease: failFirst(99, rejected(crm.OpRelease, 422, "MEMBER_LOCKED"))})
+	registerCallers(h.env)
+	retry := h.update(workflows.UpdateRetry, "retry-1", time.Hour)
+	h.env.ExecuteWorkflow(twoFreezesName, workflows.FreezeRequest{MemberID: "m-1", Points: 3, Description: "second", Step: workflows.FreezeStep(2), ShopCode: settleBoth})
+	require.True(t, h.env.IsWorkflowCompleted())
+	err := h.env.GetWorkflowError()
+	require.Equal(t, workflows.ErrReleaseFailed, workflows.ErrorType(err), "%v", err)
+	require.NotContains(t, err.Error(), "waits in ATTENTION")
+	require.False(t, retry.completed, "the caller's workflow ended before any retry: it did not wait")
+	require.Len(t, h.crm.calls(crm.OpRelease), 1)
+}
