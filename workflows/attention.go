@@ -35,78 +35,132 @@ const (
 // retried by a script for weeks keeps a short history.
 const maxParkedRetries = 50
 
+// parking is the part of a run that may wait in ATTENTION for a person:
+// the redemption's, and those of the workflows kylin-points owns that hold
+// or settle a freeze (FreezePointsWorkflow, ReleasePointsWorkflow,
+// ConsumePointsWorkflow). FreezePoints, ReleasePoints and ConsumePoints,
+// called from other teams' workflows, never park: they return the error.
+type parking struct {
+	// st is the run's status, which the Updates answer and the query shows;
+	// kind names the run for people ("" is a redemption).
+	st   *RedemptionStatus
+	kind string
+	// done and failure say that the run has ended and how; continuing that
+	// it is about to continue as new.
+	done       bool
+	failure    error
+	continuing bool
+	// action is the Update acting on a run in ATTENTION, resolution the
+	// resolve's request; parks counts the times this run parked, retries
+	// the retries it carried out.
+	action     string
+	resolution ResolveRequest
+	parks      int
+	retries    int
+	// version is the run's version of its change ID (attentionVersion).
+	version      workflow.Version
+	versionAsked bool
+}
+
+// kindOr names the run for people.
+func (p *parking) kindOr() string {
+	if p.kind == "" {
+		return "redemption"
+	}
+	return p.kind
+}
+
+// parker is what a workflow that parks does around the wait.
+type parker interface {
+	// canRetry says whether a retry knows what to settle.
+	canRetry() bool
+	// held is the freeze that may hold the points.
+	held() FreezeResult
+	// to moves the run to state s, shown to people.
+	to(ctx workflow.Context, s State)
+	// show shows details in state s.
+	show(ctx workflow.Context, details string)
+	// resolved ends the run RESOLVED.
+	resolved(ctx workflow.Context)
+	// again settles again under the same tokens (a person's retry).
+	again(ctx workflow.Context) error
+	// waitOn says what the next run carries, to wait on after a
+	// continue-as-new: a, the same tokens.
+	waitOn(a *Attention)
+}
+
 // needsPerson parks the run in ATTENTION while err is a release that could
 // not be carried out, and returns what the person's Update led to: nil once
-// resolved or settled by a retry, ErrContinueAsNewSuggested (with r.resume
-// set) when the run continues as new. Other errors pass through.
-func (r *redemption) needsPerson(ctx workflow.Context, err error) error {
-	for ErrorType(err) == ErrReleaseFailed && r.retryFrom != nil {
-		if r.attentionVersion(ctx) < 1 {
+// resolved or settled by a retry, ErrContinueAsNewSuggested (after
+// k.waitOn) when the run continues as new. Other errors pass through, and
+// so does every error of a run recorded before changeID.
+func (p *parking) needsPerson(ctx workflow.Context, err error, changeID string, k parker) error {
+	for ErrorType(err) == ErrReleaseFailed && k.canRetry() {
+		if p.attentionVersion(ctx, changeID) < 1 {
 			return err
 		}
-		err = r.park(ctx, err)
+		err = p.park(ctx, err, k)
 	}
 	return err
 }
 
-// attentionVersion is the run's version of versionAttention, asked once.
-func (r *redemption) attentionVersion(ctx workflow.Context) workflow.Version {
-	if !r.versionAsked {
-		r.version = workflow.GetVersion(ctx, versionAttention, workflow.DefaultVersion, 1)
-		r.versionAsked = true
+// attentionVersion is the run's version of changeID, asked once.
+func (p *parking) attentionVersion(ctx workflow.Context, changeID string) workflow.Version {
+	if !p.versionAsked {
+		p.version = workflow.GetVersion(ctx, changeID, workflow.DefaultVersion, 1)
+		p.versionAsked = true
 	}
-	return r.version
+	return p.version
 }
 
 // park waits in ATTENTION, after cause, for a person's retry or resolve.
-func (r *redemption) park(ctx workflow.Context, cause error) error {
+func (p *parking) park(ctx workflow.Context, cause error, k parker) error {
 	ctx, _ = workflow.NewDisconnectedContext(ctx) // points may be held: cancelling does not end the wait
-	a := r.attentionFor(ctx, cause)
-	r.status.Attention, r.status.Error = a, a.Why
-	r.failure = attentionFailure(*a)
-	r.action = ""
-	r.parks++
-	r.to(ctx, StateAttention)
+	a := p.attentionFor(ctx, cause, k.held())
+	p.st.Attention, p.st.Error = a, a.Why
+	p.failure = attentionFailureOf(p.kindOr(), *a)
+	p.action = ""
+	p.parks++
+	k.to(ctx, StateAttention)
 	workflow.GetLogger(ctx).Warn("points may be held: waiting for a person (retry or resolve)", "freezeToken", a.FreezeToken, "why", a.Why)
-	if err := workflow.Await(ctx, func() bool { return r.action != "" || r.parkedTooLong(ctx) }); err != nil {
+	if err := workflow.Await(ctx, func() bool { return p.action != "" || p.parkedTooLong(ctx) }); err != nil {
 		return err
 	}
-	switch r.action {
+	switch p.action {
 	case UpdateResolve:
-		r.failure = nil
-		r.status.Resolution = &Resolution{Note: r.resolution.Note, Identity: r.resolution.Identity, ResolvedAt: workflow.Now(ctx)}
-		workflow.GetLogger(ctx).Info("resolved by a person", "identity", r.resolution.Identity, "note", r.resolution.Note)
-		r.settle(ctx, StateResolved)
+		p.failure = nil
+		p.st.Resolution = &Resolution{Note: p.resolution.Note, Identity: p.resolution.Identity, ResolvedAt: workflow.Now(ctx)}
+		workflow.GetLogger(ctx).Info("resolved by a person", "identity", p.resolution.Identity, "note", p.resolution.Note)
+		k.resolved(ctx)
 		return nil
 	case UpdateRetry:
-		r.failure = nil
-		r.retries++
+		p.failure = nil
+		p.retries++
 		a.Retries++
 		workflow.GetLogger(ctx).Info("retrying the settlement, as a person asked", "freezeToken", a.FreezeToken)
-		return r.settleAgain(withWaiting(ctx, func(why string) { r.show(ctx, fmt.Sprintf("%s: %s", r.status.State, why)) }), *r.retryFrom)
+		return k.again(withWaiting(ctx, func(why string) { k.show(ctx, fmt.Sprintf("%s: %s", p.st.State, why)) }))
 	}
 	// Waited long enough in this run: the next one waits on, same tokens.
-	next := *r.retryFrom
-	next.Status, next.Attention = r.status, a
-	r.resume = &next
+	k.waitOn(a)
 	return temporal.NewNonRetryableApplicationError("waiting for a person: the run continues as new to keep its history short", ErrContinueAsNewSuggested, nil)
 }
 
 // parkedTooLong reports whether a run waiting in ATTENTION should continue as new.
-func (r *redemption) parkedTooLong(ctx workflow.Context) bool {
+func (p *parking) parkedTooLong(ctx workflow.Context) bool {
 	info := workflow.GetInfo(ctx)
-	return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= maxHistoryEvents || r.retries >= maxParkedRetries
+	return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= maxHistoryEvents || p.retries >= maxParkedRetries
 }
 
 // attentionFor is the Attention of a run parking after cause: since when
-// (kept from an earlier park of this redemption), why, and what may be held.
-func (r *redemption) attentionFor(ctx workflow.Context, cause error) *Attention {
+// (kept from an earlier park of this run's chain), why, and what may be
+// held (f, unless cause names the freeze).
+func (p *parking) attentionFor(ctx workflow.Context, cause error, f FreezeResult) *Attention {
 	a := &Attention{Since: workflow.Now(ctx)}
-	if prev := r.status.Attention; prev != nil {
+	if prev := p.st.Attention; prev != nil {
 		a.Since, a.Retries = prev.Since, prev.Retries
 	}
 	a.Why = errorText(cause)
-	a.FreezeToken, a.MemberID, a.Points = r.retryFrom.Freeze.FreezeToken, r.retryFrom.Freeze.MemberID, r.retryFrom.Freeze.Points
+	a.FreezeToken, a.MemberID, a.Points = f.FreezeToken, f.MemberID, f.Points
 	var s StrandedFreeze
 	if appErr, ok := errors.AsType[*temporal.ApplicationError](cause); ok && appErr.HasDetails() && appErr.Details(&s) == nil && s.FreezeToken != "" {
 		a.FreezeToken, a.MemberID, a.Points, a.Certain = s.FreezeToken, s.MemberID, s.Points, s.Certain
@@ -114,12 +168,31 @@ func (r *redemption) attentionFor(ctx workflow.Context, cause error) *Attention 
 	return a
 }
 
+// The redemption parks through these (parker).
+
+func (r *redemption) canRetry() bool     { return r.retryFrom != nil }
+func (r *redemption) held() FreezeResult { return r.retryFrom.Freeze }
+func (r *redemption) resolved(ctx workflow.Context) {
+	r.settle(ctx, StateResolved)
+}
+func (r *redemption) again(ctx workflow.Context) error { return r.settleAgain(ctx, *r.retryFrom) }
+func (r *redemption) waitOn(a *Attention) {
+	next := *r.retryFrom
+	next.Status, next.Attention = r.status, a
+	r.resume = &next
+}
+
 // attentionFailure is what a confirm or cancel still waiting hears when the
 // run parks: the ErrReleaseFailed it always heard, saying where it waits.
 func attentionFailure(a Attention) error {
+	return attentionFailureOf("redemption", a)
+}
+
+// attentionFailureOf is attentionFailure for a run of kind.
+func attentionFailureOf(kind string, a Attention) error {
 	msg := a.Why
 	if !strings.Contains(msg, "waits in ATTENTION") {
-		msg += "; the redemption waits in ATTENTION for a person: retry or resolve"
+		msg += "; the " + kind + " waits in ATTENTION for a person: retry or resolve"
 	}
 	return temporal.NewNonRetryableApplicationError(msg, ErrReleaseFailed, nil,
 		StrandedFreeze{FreezeToken: a.FreezeToken, MemberID: a.MemberID, Points: a.Points, Certain: a.Certain})
@@ -144,7 +217,7 @@ func (r *redemption) settleAgain(ctx workflow.Context, res RedemptionResume) err
 // registerAttentionHandlers sets the retry and resolve Updates. Each is
 // accepted only while the run waits in ATTENTION and no other is acting on
 // it; any other is rejected (ErrNotInAttention) and never reaches the history.
-func (r *redemption) registerAttentionHandlers(ctx workflow.Context) error {
+func (r *parking) registerAttentionHandlers(ctx workflow.Context) error {
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateRetry,
 		func(ctx workflow.Context) (RedemptionStatus, error) {
 			if err := r.checkAttention(UpdateRetry); err != nil {
@@ -159,11 +232,11 @@ func (r *redemption) registerAttentionHandlers(ctx workflow.Context) error {
 			if r.done && r.failure != nil {
 				return RedemptionStatus{}, r.failure
 			}
-			return r.status, nil
+			return *r.st, nil
 		},
 		workflow.UpdateHandlerOptions{
 			Validator:   func(workflow.Context) error { return r.checkAttention(UpdateRetry) },
-			Description: "settle a redemption in ATTENTION again now, under the same tokens; answers the status after the attempt (ATTENTION again if it failed)",
+			Description: "settle a run in ATTENTION again now, under the same tokens; answers the status after the attempt (ATTENTION again if it failed)",
 		}); err != nil {
 		return err
 	}
@@ -178,28 +251,28 @@ func (r *redemption) registerAttentionHandlers(ctx workflow.Context) error {
 			if err := workflow.Await(dctx, func() bool { return r.done || r.continuing }); err != nil {
 				return RedemptionStatus{}, err
 			}
-			return r.status, nil
+			return *r.st, nil
 		},
 		workflow.UpdateHandlerOptions{
 			Validator:   func(_ workflow.Context, req ResolveRequest) error { return r.checkResolve(req) },
-			Description: "a person settled a redemption in ATTENTION at the CRM: {\"note\": TEXT, \"identity\": WHO}; ends it RESOLVED",
+			Description: "a person settled a run in ATTENTION at the CRM: {\"note\": TEXT, \"identity\": WHO}; ends it RESOLVED",
 		})
 }
 
 // checkAttention says whether Update name may act now. It must not change state.
-func (r *redemption) checkAttention(name string) error {
-	if r.status.State == StateAttention && r.action == "" && !r.continuing && !r.done {
+func (r *parking) checkAttention(name string) error {
+	if r.st.State == StateAttention && r.action == "" && !r.continuing && !r.done {
 		return nil
 	}
-	msg := fmt.Sprintf("cannot %s: redemption is %s, not waiting for a person (ATTENTION)", name, r.status.State)
-	if r.status.State == StateAttention {
-		msg = fmt.Sprintf("cannot %s: a %s is already acting on the redemption", name, r.action)
+	msg := fmt.Sprintf("cannot %s: %s is %s, not waiting for a person (ATTENTION)", name, r.kindOr(), r.st.State)
+	if r.st.State == StateAttention {
+		msg = fmt.Sprintf("cannot %s: a %s is already acting on the %s", name, r.action, r.kindOr())
 	}
-	return temporal.NewNonRetryableApplicationError(msg, ErrNotInAttention, nil, r.status)
+	return temporal.NewNonRetryableApplicationError(msg, ErrNotInAttention, nil, *r.st)
 }
 
 // checkResolve checks a resolve: in ATTENTION, with a note and an identity.
-func (r *redemption) checkResolve(req ResolveRequest) error {
+func (r *parking) checkResolve(req ResolveRequest) error {
 	if err := r.checkAttention(UpdateResolve); err != nil {
 		return err
 	}

@@ -34,6 +34,11 @@ const (
 	// redemption was not waiting for a person (not in ATTENTION, or another
 	// Update is already acting on it). Its details are the status.
 	ErrNotInAttention = "NotInAttention"
+	// ErrResolved: FreezePointsWorkflow waited in ATTENTION and a person
+	// resolved it (Update resolve): the freeze holds nothing for the caller,
+	// and the workflow knows no more than what the person said. Its details
+	// are the status, with Resolution.
+	ErrResolved = "Resolved"
 )
 
 // maxErrorChars bounds the error text a status carries.

@@ -13,8 +13,11 @@ import (
 
 // FreezePointsWorkflow is the freeze step alone, startable by name
 // (FreezePointsWorkflowName) from any language or the temporal CLI. It fails
-// as FreezePoints does; the caller then owns the freeze it returns, and
-// settles it with ReleasePointsWorkflow or ConsumePointsWorkflow.
+// as FreezePoints does, except that an undo that could not be carried out
+// (ErrReleaseFailed) waits in ATTENTION for a person's retry or resolve
+// (parkrun.go; a resolve ends it with ErrResolved); the caller owns the
+// freeze it returns, and settles it with ReleasePointsWorkflow or
+// ConsumePointsWorkflow.
 //
 // Its Update awaitFreeze (UpdateAwaitFreeze) answers the same result once
 // the freeze has settled, so that a caller can start the run and wait for
@@ -28,12 +31,21 @@ func FreezePointsWorkflow(ctx workflow.Context, req FreezeRequest) (FreezeResult
 		res  FreezeResult
 		err  error
 	)
+	fr := newFreezeRun(ctx, req)
+	st := &fr.status
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateAwaitFreeze, func(ctx workflow.Context) (FreezeResult, error) {
-		if err := workflow.Await(ctx, func() bool { return done }); err != nil {
+		if err := workflow.Await(ctx, func() bool { return done || st.State == StateAttention }); err != nil {
 			return FreezeResult{}, err
+		}
+		if !done {
+			// Waiting for a person: the caller hears why, as it did when the run failed.
+			return FreezeResult{}, fr.failure
 		}
 		return res, err
 	}, workflow.UpdateHandlerOptions{Description: "wait until the freeze has settled; answers its result"}); err != nil {
+		return FreezeResult{}, err
+	}
+	if err := fr.registerAttentionHandlers(ctx); err != nil {
 		return FreezeResult{}, err
 	}
 	p, perr := prepare(ctx, req.MemberID, req.Body, true)
@@ -41,39 +53,59 @@ func FreezePointsWorkflow(ctx workflow.Context, req FreezeRequest) (FreezeResult
 		return FreezeResult{}, perr
 	}
 	req.Body = p.body
+	fr.req, fr.p = req, p
 	ctx = withPrepared(withFirstShape(ctx, p), p)
-	st := RedemptionStatus{State: StateFreezing, MemberID: req.MemberID, Points: req.Points}
 	if req.Undo {
 		st.State = StateReleasing
 	}
-	show(ctx, p, st.State, req.Points, time.Time{}, detailsOf(st, time.Time{}))
-	ctx = withWaiting(ctx, func(why string) {
-		show(ctx, p, st.State, req.Points, time.Time{}, fmt.Sprintf("%s: %s", st.State, why))
-	})
-	res, err = freezePoints(ctx, req, func(_ string, slow bool) {
-		if !slow {
-			return
-		}
-		st.State = StateReleasing
-		show(ctx, p, st.State, req.Points, time.Time{}, "RELEASING: undoing a freeze that did not settle")
-	})
+	if a := resumeAttention(ctx, req.Attention); a != nil && req.Undo {
+		// It waited for a person when it continued as new: it waits on.
+		st.Attention, fr.req.Attention = a, nil
+		err = attentionFailure(*a)
+	} else {
+		show(ctx, p, st.State, req.Points, time.Time{}, detailsOf(*st, time.Time{}))
+		ctx = withWaiting(ctx, func(why string) {
+			show(ctx, p, st.State, req.Points, time.Time{}, fmt.Sprintf("%s: %s", st.State, why))
+		})
+		res, err = freezePoints(ctx, req, func(_ string, slow bool) {
+			if !slow {
+				return
+			}
+			st.State = StateReleasing
+			show(ctx, p, st.State, req.Points, time.Time{}, "RELEASING: undoing a freeze that did not settle")
+		})
+	}
+	err = fr.needsPerson(ctx, err, versionAttentionFreeze, fr)
+	if fr.parks > 0 && err == nil {
+		// A person resolved it: nothing held for the caller, by their word.
+		err = resolvedFreeze(*st)
+	}
 	done = true
 	if ErrorType(err) == ErrContinueAsNewSuggested {
-		// Still undoing after a long outage: the next run carries on.
+		// Still undoing after a long outage, or still waiting for a
+		// person: the next run carries on.
+		fr.continuing = true
 		if err := drainHandlers(ctx); err != nil {
 			return FreezeResult{}, err
 		}
-		req.Undo = true
-		return FreezeResult{}, workflow.NewContinueAsNewError(ctx, FreezePointsWorkflowName, req)
-	}
-	st.State = StateFrozen
-	if err != nil {
-		st.State, st.Error = StateFailed, errorText(err)
-		if ErrorType(err) == ErrReleaseFailed {
-			st.State = StateReleasing
+		next := req
+		next.Undo, next.Attention = true, nil
+		if fr.next != nil {
+			next = *fr.next
 		}
+		return FreezeResult{}, workflow.NewContinueAsNewError(ctx, FreezePointsWorkflowName, next)
 	}
-	show(ctx, p, st.State, req.Points, time.Time{}, detailsOf(st, time.Time{}))
+	fr.done = true
+	if st.State != StateResolved {
+		st.State = StateFrozen
+		if err != nil {
+			st.State, st.Error = StateFailed, errorText(err)
+			if ErrorType(err) == ErrReleaseFailed {
+				st.State = StateReleasing
+			}
+		}
+		show(ctx, p, st.State, req.Points, time.Time{}, detailsOf(*st, time.Time{}))
+	}
 	if awaitErr := drainHandlers(ctx); awaitErr != nil {
 		return FreezeResult{}, awaitErr
 	}

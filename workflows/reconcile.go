@@ -135,8 +135,12 @@ func (h *HeldCounter) CountHeld(ctx context.Context, req ReconcileRequest) (Held
 	for i, s := range HeldStates {
 		names[i] = "'" + string(s) + "'"
 	}
-	query := fmt.Sprintf("WorkflowType = '%s' AND ExecutionStatus = 'Running' AND %s IN (%s)",
-		RedemptionWorkflowName, search.State.GetName(), strings.Join(names, ", "))
+	types := make([]string, len(ParkingWorkflows))
+	for i, t := range ParkingWorkflows {
+		types[i] = "'" + t + "'"
+	}
+	query := fmt.Sprintf("WorkflowType IN (%s) AND ExecutionStatus = 'Running' AND %s IN (%s)",
+		strings.Join(types, ", "), search.State.GetName(), strings.Join(names, ", "))
 	var page []byte
 	seen := 0
 	for {
@@ -144,7 +148,7 @@ func (h *HeldCounter) CountHeld(ctx context.Context, req ReconcileRequest) (Held
 			Namespace: h.Namespace, PageSize: 1000, NextPageToken: page, Query: query,
 		})
 		if err != nil {
-			return out, fmt.Errorf("listing held redemptions (%s): %w", query, err)
+			return out, fmt.Errorf("listing held points (%s): %w", query, err)
 		}
 		for _, e := range resp.GetExecutions() {
 			fields := e.GetSearchAttributes().GetIndexedFields()

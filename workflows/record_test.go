@@ -124,6 +124,29 @@ var recordings = []recording{
 	{file: "v4_redemption_attention_resolved.json", workflow: workflows.RedemptionWorkflowName, input: redemptionRequest(), search: true,
 		script: map[string]func(int) error{crm.OpRelease: failFirst(9, rejected(crm.OpRelease, 422, "MEMBER_LOCKED"))},
 		drive:  cancelThenAttention(workflows.UpdateRetry, workflows.UpdateResolve), want: workflows.StateResolved, decision: workflows.DecisionCancel},
+	// Since the standalone freeze and the settlement workflows wait in
+	// ATTENTION too (kylin-points.attention-freeze, -settle).
+	{file: "v4_freeze_attention_retried.json", workflow: workflows.FreezePointsWorkflowName, input: freezeRequest(), search: true,
+		script: map[string]func(int) error{
+			crm.OpFreeze:  failFirst(1, rejected(crm.OpFreeze, 200, "MEMBER_LOCKED")),
+			crm.OpRelease: failFirst(1, rejected(crm.OpRelease, 422, "MEMBER_LOCKED")),
+		},
+		drive: whenAttention(workflows.UpdateRetry), wantErr: workflows.ErrFreezeAbandoned},
+	{file: "v4_freeze_attention_resolved.json", workflow: workflows.FreezePointsWorkflowName, input: freezeRequest(), search: true,
+		script: map[string]func(int) error{
+			crm.OpFreeze:  failFirst(99, rejected(crm.OpFreeze, 200, "MEMBER_LOCKED")),
+			crm.OpRelease: failFirst(99, rejected(crm.OpRelease, 422, "MEMBER_LOCKED")),
+		},
+		drive: whenAttention(workflows.UpdateResolve), wantErr: workflows.ErrResolved},
+	{file: "v4_settle_release_attention_retried.json", workflow: workflows.ReleasePointsWorkflowName, input: settleRequest(0), seed: seedFreeze,
+		search: true, script: map[string]func(int) error{crm.OpRelease: failFirst(1, rejected(crm.OpRelease, 422, "MEMBER_LOCKED"))},
+		drive: whenAttention(workflows.UpdateRetry), want: workflows.StateReleased},
+	{file: "v4_settle_consume_attention_resolved.json", workflow: workflows.ConsumePointsWorkflowName, input: settleRequest(0), seed: seedFreeze,
+		search: true, script: map[string]func(int) error{
+			crm.OpConsume: failFirst(99, rejected(crm.OpConsume, 422, "MEMBER_LOCKED")),
+			crm.OpRelease: failFirst(99, rejected(crm.OpRelease, 422, "MEMBER_LOCKED")),
+		},
+		drive: whenAttention(workflows.UpdateResolve), want: workflows.StateResolved},
 	// The reconciliation the Schedule runs: one activity, nothing settled.
 	{file: "v4_reconcile.json", workflow: workflows.ReconcileWorkflowName, input: workflows.ReconcileRequest{EverySeconds: 60}},
 }
@@ -140,6 +163,41 @@ func cancelThenAttention(updates ...string) func(context.Context, client.Client,
 			var args []any
 			if u == workflows.UpdateResolve {
 				args = []any{workflows.ResolveRequest{Note: "released by hand", Identity: "ops@example"}}
+			}
+			h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: u, Args: args,
+				WaitForStage: client.WorkflowUpdateStageCompleted})
+			if err != nil {
+				return err
+			}
+			var st workflows.RedemptionStatus
+			if err := h.Get(ctx, &st); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// whenAttention sends each Update (retry, resolve) once the run waits in
+// ATTENTION (its status query answers then).
+func whenAttention(updates ...string) func(context.Context, client.Client, string) error {
+	return func(ctx context.Context, c client.Client, id string) error {
+		for {
+			v, err := c.QueryWorkflow(ctx, id, "", workflows.QueryStatus)
+			var st workflows.RedemptionStatus
+			if err == nil && v.Get(&st) == nil && st.State == workflows.StateAttention {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return errors.Join(ctx.Err(), err)
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+		for _, u := range updates {
+			var args []any
+			if u == workflows.UpdateResolve {
+				args = []any{workflows.ResolveRequest{Note: "settled by hand", Identity: "ops@example"}}
 			}
 			h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: u, Args: args,
 				WaitForStage: client.WorkflowUpdateStageCompleted})

@@ -30,7 +30,7 @@ func RedemptionWorkflow(ctx workflow.Context, req RedemptionRequest) (Redemption
 	if err := r.registerHandlers(ctx); err != nil {
 		return RedemptionStatus{}, err
 	}
-	err := r.needsPerson(ctx, r.run(ctx))
+	err := r.needsPerson(ctx, r.run(ctx), versionAttention, r)
 	if ErrorType(err) == ErrContinueAsNewSuggested && r.resume != nil {
 		// Still settling after a long outage: the handlers answer where it
 		// stands, and the next run carries on under the same tokens.
@@ -68,29 +68,20 @@ type redemption struct {
 	winner string
 	// consume is how many points the winning confirm consumes (0: all).
 	consume float64
-	// done and failure say that the run has ended and how.
-	done    bool
-	failure error
 	// resume is what the next run carries on with, when this one continues
-	// as new while it settles; continuing says it is about to.
-	resume     *RedemptionResume
-	continuing bool
+	// as new while it settles.
+	resume *RedemptionResume
 	// retryFrom is what a person's retry settles again, once a release
-	// could not be carried out (needsPerson); action is the Update acting on
-	// a run in ATTENTION, resolution the resolve's request; parks counts the
-	// times this run parked, retries the retries it carried out.
-	retryFrom    *RedemptionResume
-	action       string
-	resolution   ResolveRequest
-	parks        int
-	retries      int
-	version      workflow.Version
-	versionAsked bool
+	// could not be carried out (needsPerson); parking is the wait for that
+	// person, and says when the run has ended (done, failure) or continues
+	// as new (continuing).
+	retryFrom *RedemptionResume
+	parking
 }
 
 func newRedemption(ctx workflow.Context, req RedemptionRequest) *redemption {
 	id := workflow.GetInfo(ctx).WorkflowExecution.ID
-	return &redemption{req: req, status: RedemptionStatus{
+	r := &redemption{req: req, status: RedemptionStatus{
 		WorkflowID:  id,
 		State:       StateFreezing,
 		MemberID:    req.MemberID,
@@ -99,6 +90,8 @@ func newRedemption(ctx workflow.Context, req RedemptionRequest) *redemption {
 		FreezeToken: BusinessToken(id, StepFreeze),
 		StartedAt:   workflow.Now(ctx),
 	}}
+	r.st = &r.status
+	return r
 }
 
 func (r *redemption) run(ctx workflow.Context) error {

@@ -63,6 +63,13 @@ var histories = []struct {
 	// A release refused waits in ATTENTION: a retry, or a retry then a resolve.
 	{"v4_redemption_attention_retried.json", redemptionSummaries("release", "release")},
 	{"v4_redemption_attention_resolved.json", redemptionSummaries("release", "release")},
+	// The standalone freeze and the settlements wait in ATTENTION too.
+	{"v4_freeze_attention_retried.json", freezeSummaries("release", "settle the unknown freeze of", "release")},
+	{"v4_freeze_attention_resolved.json", freezeSummaries("release")},
+	{"v4_settle_release_attention_retried.json", []string{"release freeze " + recordedFreeze().FreezeToken + ": 5 points of member m-1",
+		"release 5 points of member m-1", "release 5 points of member m-1"}},
+	{"v4_settle_consume_attention_resolved.json", []string{"consume all points of freeze " + recordedFreeze().FreezeToken + ": 5 points of member m-1",
+		"consume 5 points of member m-1", "release 5 points of member m-1"}},
 	{"v4_reconcile.json", []string{"", "count held points from visibility"}},
 }
 

@@ -22,11 +22,7 @@ func ReleasePointsWorkflow(ctx workflow.Context, req SettleRequest) (SettleResul
 	if req.Points != 0 {
 		return SettleResult{}, invalidInput("points is for %s only: a release gives back the whole freeze", ConsumePointsWorkflowName)
 	}
-	if err := checkSettlementID(ctx, req.Freeze); err != nil {
-		return SettleResult{}, err
-	}
-	res, err := ReleasePoints(ctx, req.Freeze)
-	return continueSettling(ctx, ReleasePointsWorkflowName, req, res, err)
+	return settleWorkflow(ctx, ReleasePointsWorkflowName, req)
 }
 
 // ConsumePointsWorkflow consumes req.Points (0: all) of a freeze that
@@ -34,11 +30,31 @@ func ReleasePointsWorkflow(ctx workflow.Context, req SettleRequest) (SettleResul
 // (ConsumePointsWorkflowName). Its ID, like ReleasePointsWorkflow's, is the
 // freeze's SettlementID.
 func ConsumePointsWorkflow(ctx workflow.Context, req SettleRequest) (SettleResult, error) {
+	return settleWorkflow(ctx, ConsumePointsWorkflowName, req)
+}
+
+// settleWorkflow is the run of settlement workflow name. A settlement that
+// could not be carried out (ErrReleaseFailed) waits in ATTENTION for a
+// person's retry or resolve (docs/operations.md, Points that need a
+// person), in runs recorded since versionAttentionSettle; the result then
+// carries the Attention, and the Resolution once resolved (State RESOLVED).
+func settleWorkflow(ctx workflow.Context, name string, req SettleRequest) (SettleResult, error) {
+	s := newSettleRun(ctx, name, req)
+	if err := s.registerAttentionHandlers(ctx); err != nil {
+		return SettleResult{}, err
+	}
 	if err := checkSettlementID(ctx, req.Freeze); err != nil {
 		return SettleResult{}, err
 	}
-	res, err := ConsumePoints(ctx, req.Freeze, req.Points)
-	return continueSettling(ctx, ConsumePointsWorkflowName, req, res, err)
+	var err error
+	if a := resumeAttention(ctx, req.Attention); a != nil {
+		// It waited for a person when it continued as new: it waits on.
+		s.status.Attention, s.req.Attention = a, nil
+		err = attentionFailure(*a)
+	} else {
+		err = s.settle(ctx)
+	}
+	return s.end(ctx, s.needsPerson(ctx, err, versionAttentionSettle, s))
 }
 
 // checkSettlementID refuses to settle freeze f in a run whose ID names the
@@ -52,15 +68,6 @@ func checkSettlementID(ctx workflow.Context, f FreezeResult) error {
 	}
 	return invalidInput("workflow %s settles the freeze of workflow %s, not the freeze of %s: start it as %s",
 		id, strings.TrimPrefix(id, settlePrefix), f.WorkflowID, SettlementID(f.WorkflowID))
-}
-
-// continueSettling ends a settlement workflow: it continues as new with the
-// same request when the settlement asks to (a long outage), else returns.
-func continueSettling(ctx workflow.Context, name string, req SettleRequest, res SettleResult, err error) (SettleResult, error) {
-	if ErrorType(err) == ErrContinueAsNewSuggested {
-		return SettleResult{}, workflow.NewContinueAsNewError(ctx, name, req)
-	}
-	return res, err
 }
 
 // ReleasePoints gives all points of freeze f back to the member, under the

@@ -114,6 +114,10 @@ type FreezeRequest struct {
 	// freeze; a caller's workflow does the same after FreezePoints returned
 	// ErrContinueAsNewSuggested.
 	Undo bool `json:"undo,omitempty"`
+	// Attention is set only by FreezePointsWorkflow itself, with Undo, when
+	// it continues as new while it waits for a person in ATTENTION: the
+	// next run waits again, under the same tokens. FreezePoints ignores it.
+	Attention *Attention `json:"attention,omitempty"`
 }
 
 // FreezeResult says which freeze now holds the points, with all that its
@@ -148,6 +152,10 @@ type SettleRequest struct {
 	// Points is how many of the frozen points to consume (ConsumePointsWorkflow
 	// only); the rest are released. 0 means all of them.
 	Points float64 `json:"points,omitempty"`
+	// Attention is set only by the settlement workflow itself when it
+	// continues as new while it waits for a person in ATTENTION: the next
+	// run waits again, under the same tokens.
+	Attention *Attention `json:"attention,omitempty"`
 }
 
 // SettleResult says how a freeze was settled.
@@ -164,6 +172,11 @@ type SettleResult struct {
 	// Error says why a consume became a release, or how an unknown outcome
 	// was resolved.
 	Error string `json:"error,omitempty"`
+	// Attention and Resolution are set when the settlement workflow waited
+	// for a person (ATTENTION); State is then RESOLVED once a person
+	// resolved it, or what a person's retry led to.
+	Attention  *Attention  `json:"attention,omitempty"`
+	Resolution *Resolution `json:"resolution,omitempty"`
 }
 
 // ConfirmRequest is the optional argument of the confirm Update.

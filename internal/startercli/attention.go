@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,9 +30,9 @@ var (
 var attentionCommand = &command{
 	name:    "attention",
 	usage:   "starter attention [--member ID] [--older-than DURATION] [--limit N]",
-	summary: "list the redemptions whose points need a person (ATTENTION)",
-	details: "Lists the redemptions waiting in ATTENTION, found by their search attributes: a release that\n" +
-		"could not be carried out left their points (possibly) frozen. One line each with the points, since\n" +
+	summary: "list the runs whose points need a person (ATTENTION)",
+	details: "Lists the runs waiting in ATTENTION (redemptions, standalone freezes and their settlements), found\n" +
+		"by their search attributes: a release that could not be carried out left their points (possibly) frozen. One line each with the points, since\n" +
 		"when and why (asked of the run: a worker answers; without one, why is unknown) and the Web UI link;\n" +
 		"with --json one JSON object a line. Settle each with starter retry or starter resolve. Exit 0 when\n" +
 		"the list could be read, whatever it holds.",
@@ -47,8 +48,8 @@ var attentionCommand = &command{
 var retryCommand = &command{
 	name:    "retry",
 	usage:   "starter retry --id WORKFLOW_ID",
-	summary: "settle a redemption in ATTENTION again now, same tokens",
-	details: "Sends the retry Update to a redemption waiting in ATTENTION (after the credentials were fixed,\n" +
+	summary: "settle a run in ATTENTION again now, same tokens",
+	details: "Sends the retry Update to a run (redemption, freeze or settlement) waiting in ATTENTION (after the credentials were fixed,\n" +
 		"for example): it settles again under the same tokens and answers after that attempt. Exit 0 when it\n" +
 		"ended (CONSUMED, RELEASED, or FAILED with nothing frozen); 1 when it waits in ATTENTION again (the\n" +
 		"points may still be held), is not in ATTENTION, or cannot be reached.",
@@ -60,8 +61,8 @@ var retryCommand = &command{
 var resolveCommand = &command{
 	name:    "resolve",
 	usage:   "starter resolve --id WORKFLOW_ID --note TEXT [--by WHO]",
-	summary: "record that a person settled a redemption in ATTENTION at the CRM",
-	details: "Sends the resolve Update to a redemption waiting in ATTENTION, once you have checked the CRM and\n" +
+	summary: "record that a person settled a run in ATTENTION at the CRM",
+	details: "Sends the resolve Update to a run (redemption, freeze or settlement) waiting in ATTENTION, once you have checked the CRM and\n" +
 		"settled its points there: the run ends RESOLVED with your note and identity (the client's identity,\n" +
 		"after --by when given), recorded in its history. Exit 0 when it is RESOLVED (a repeat of the same\n" +
 		"note included); 1 when it is not in ATTENTION, or cannot be reached.",
@@ -88,7 +89,7 @@ func checkResolve(in input) (request, []string) {
 // attention lists the redemptions waiting in ATTENTION, oldest wait first
 // as visibility returns them (newest start first), with why.
 func (a *App) attention(ctx context.Context, req request) outcome {
-	f := search.Filter{Types: []string{workflows.RedemptionWorkflowName}, State: string(workflows.StateAttention)}
+	f := search.Filter{Types: workflows.ParkingWorkflows, State: string(workflows.StateAttention)}
 	if req.member != "" {
 		if f.Member = a.Search.MemberValue(req.member); f.Member == "" {
 			msg := fmt.Sprintf("attention --member needs the member hash key file the workers use (%s), or %s=%s when the workers store member IDs as they are",
@@ -113,6 +114,9 @@ func (a *App) attention(ctx context.Context, req request) outcome {
 			if st, err := a.query(ctx, l.WorkflowID, l.RunID); err == nil && st.State == workflows.StateAttention {
 				q := reportOf(st, l.RunID)
 				r.Attention, r.Stranded, r.Error = q.Attention, q.Stranded, q.Error
+				if q.Attention != nil && q.Attention.FreezeToken != "" {
+					r.FreezeToken = q.Attention.FreezeToken // a settlement's ID is not its freeze's
+				}
 			} else if err != nil {
 				r.Error = "why unknown: " + workflows.Reason(err)
 			}
@@ -136,6 +140,10 @@ func (a *App) attention(ctx context.Context, req request) outcome {
 // retry sends the retry Update and says where it led.
 func (a *App) retry(ctx context.Context, req request) outcome {
 	st, runID, err := workflows.Retry(ctx, a.Client, req.id)
+	if sid, ok := a.settlementWaiting(ctx, req.id, err); ok {
+		req.id = sid
+		st, runID, err = workflows.Retry(ctx, a.Client, sid)
+	}
 	if err != nil {
 		return a.attentionRefused(ctx, workflows.UpdateRetry, req.id, err)
 	}
@@ -158,6 +166,10 @@ func (a *App) resolve(ctx context.Context, req request) outcome {
 		who = req.by + " via " + who
 	}
 	st, runID, err := workflows.Resolve(ctx, a.Client, req.id, workflows.ResolveRequest{Note: req.note, Identity: who})
+	if sid, ok := a.settlementWaiting(ctx, req.id, err); ok {
+		req.id = sid
+		st, runID, err = workflows.Resolve(ctx, a.Client, sid, workflows.ResolveRequest{Note: req.note, Identity: who})
+	}
 	if err == nil {
 		return outcome{report: reportOf(st, runID)}
 	}
@@ -182,13 +194,13 @@ func (a *App) attentionRefused(ctx context.Context, update, id string, err error
 	case lerr != nil:
 		msg := fmt.Sprintf("%s %s: %s", update, id, workflows.Reason(err))
 		return outcome{report: Report{WorkflowID: id, Error: msg}, problem: msg}
-	case f.typ != workflows.RedemptionWorkflowName:
-		msg := fmt.Sprintf("cannot %s %s: it is a %s, not a redemption", update, id, f.typ)
+	case !slices.Contains(workflows.ParkingWorkflows, f.typ):
+		msg := fmt.Sprintf("cannot %s %s: it is a %s, which never waits for a person", update, id, f.typ)
 		return outcome{report: withError(f.report(), msg), problem: msg}
 	case f.stranded != nil:
 		return strandedProblem(f)
 	}
-	msg := fmt.Sprintf("cannot %s %s: redemption is %s, not waiting for a person", update, id, f.status.State)
+	msg := fmt.Sprintf("cannot %s %s: %s is %s, not waiting for a person", update, id, kindOf(f.typ), f.status.State)
 	if _, ok := workflows.NotInAttention(err); ok || workflows.ErrorType(err) != "" {
 		msg = fmt.Sprintf("%s: %s", id, workflows.Reason(err))
 	}
@@ -203,11 +215,37 @@ func attentionProblem(f found) outcome {
 	if a := f.status.Attention; a != nil {
 		since, why = " since "+a.Since.UTC().Format(time.RFC3339), a.Why
 	}
-	msg := fmt.Sprintf("%s: points may stay frozen under token %s: the redemption waits in ATTENTION for a person%s "+
+	msg := fmt.Sprintf("%s: points may stay frozen under token %s: the %s waits in ATTENTION for a person%s "+
 		"(starter retry --id %s, or starter resolve --id %s --note TEXT once settled at the CRM): %s",
-		r.WorkflowID, r.FreezeToken, since, r.WorkflowID, r.WorkflowID, why)
+		r.WorkflowID, r.FreezeToken, kindOf(f.typ), since, r.WorkflowID, r.WorkflowID, why)
 	r.Error = msg
 	return outcome{report: r, problem: msg}
+}
+
+// settlementWaiting says, after an Update to id failed with err other than
+// NotInAttention, whether id is a standalone freeze that has ended and
+// whose settlement (its ID) waits for a person: starter release and
+// consume name the freeze, and the settlement is what waits.
+func (a *App) settlementWaiting(ctx context.Context, id string, err error) (string, bool) {
+	if err == nil || ctx.Err() != nil || workflows.ErrorType(err) == workflows.ErrNotInAttention {
+		return "", false
+	}
+	f, lerr := a.lookup(ctx, id)
+	if lerr != nil || !f.isFreeze() || f.freeze == nil || f.status.State != workflows.StateAttention {
+		return "", false
+	}
+	return workflows.SettlementID(id), true
+}
+
+// kindOf names a run of workflow type typ for people.
+func kindOf(typ string) string {
+	switch typ {
+	case workflows.FreezePointsWorkflowName:
+		return "freeze"
+	case workflows.ReleasePointsWorkflowName, workflows.ConsumePointsWorkflowName:
+		return "settlement"
+	}
+	return "redemption"
 }
 
 // identity is the Temporal client identity the starter sends Updates with.

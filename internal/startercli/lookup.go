@@ -125,7 +125,7 @@ func (a *App) lookupFreeze(ctx context.Context, f found, status enumspb.Workflow
 	f.status.State = workflows.StateFreezing
 	f.status.FreezeToken = workflows.BusinessToken(id, workflows.StepFreeze)
 	if !f.closed {
-		return f, nil
+		return a.parked(ctx, f), nil
 	}
 	var res workflows.FreezeResult
 	err := a.Client.GetWorkflow(ctx, id, f.runID).Get(ctx, &res)
@@ -138,6 +138,12 @@ func (a *App) lookupFreeze(ctx context.Context, f found, status enumspb.Workflow
 		case activities.ErrInvalidInput, activities.ErrCRMRejected, workflows.ErrFreezeAbandoned:
 			// The CRM said so, or the freeze was undone: nothing frozen.
 			f.status.State = workflows.StateFailed
+		case workflows.ErrResolved:
+			// It waited for a person, who settled it at the CRM.
+			if appErr, ok := errors.AsType[*temporal.ApplicationError](err); ok {
+				_ = appErr.Details(&f.status)
+			}
+			f.status.WorkflowID, f.status.State = id, workflows.StateResolved
 		default:
 			f.failure = fmt.Sprintf("freeze %s is %s: %s", id, statusName(status), f.status.Error)
 			f.stranded = strandedBy(err, workflows.StrandedFreeze{FreezeToken: f.status.FreezeToken})
@@ -171,7 +177,7 @@ func (a *App) lookupSettlement(ctx context.Context, f found, status enumspb.Work
 		f.status.State = workflows.StateConsuming
 	}
 	if !f.closed {
-		return f, nil
+		return a.parked(ctx, f), nil
 	}
 	var res workflows.SettleResult
 	err := a.Client.GetWorkflow(ctx, f.status.WorkflowID, f.runID).Get(ctx, &res)
@@ -185,7 +191,20 @@ func (a *App) lookupSettlement(ctx context.Context, f found, status enumspb.Work
 	f.status.State, f.status.MemberID, f.status.FreezeToken = res.State, res.MemberID, res.FreezeToken
 	f.status.ConsumedPoints, f.status.ReleasedPoints, f.status.Error = res.ConsumedPoints, res.ReleasedPoints, res.Error
 	f.status.Points = res.ConsumedPoints + res.ReleasedPoints
+	f.status.Attention, f.status.Resolution = res.Attention, res.Resolution
 	return f, nil
+}
+
+// parked is f as its run answers the status query when it waits in
+// ATTENTION (a freeze or a settlement answers it only then); else f.
+func (a *App) parked(ctx context.Context, f found) found {
+	st, err := a.query(ctx, f.status.WorkflowID, f.runID)
+	if err != nil || st.State != workflows.StateAttention {
+		return f
+	}
+	st.WorkflowID = f.status.WorkflowID
+	f.status = st
+	return f
 }
 
 // strandedBy is the freeze a failed run leaves for a person: the one an

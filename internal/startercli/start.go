@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -139,6 +140,12 @@ func (a *App) freeze(ctx context.Context, req request) outcome {
 		report.State, report.Error = string(workflows.StateFailed), workflows.Reason(err)
 		return outcome{report: report, problem: fmt.Sprintf("%s: FAILED: %s", id, report.Error)}
 	}
+	if workflows.ErrorType(err) == workflows.ErrReleaseFailed && strings.Contains(workflows.Reason(err), "waits in ATTENTION") {
+		// The undo could not be carried out: the run waits for a person, or failed.
+		if f, lerr := a.lookup(ctx, id); lerr == nil && f.status.State == workflows.StateAttention {
+			return attentionProblem(f)
+		}
+	}
 	return strandedProblem(found{status: workflows.RedemptionStatus{WorkflowID: id, MemberID: req.member, Points: req.points,
 		FreezeToken: report.FreezeToken}, runID: runID, failure: workflows.Reason(err),
 		stranded: strandedBy(err, workflows.StrandedFreeze{FreezeToken: report.FreezeToken})})
@@ -191,8 +198,14 @@ func (a *App) awaitSettlement(ctx context.Context, name string, req request, f f
 		msg := fmt.Sprintf("%s is already settled by %s %s", req.id, desc.WorkflowType.Name, sid)
 		return outcome{report: withError(f.report(), msg), problem: msg}
 	}
-	var res workflows.SettleResult
-	if err := a.Client.GetWorkflow(ctx, sid, desc.WorkflowExecution.RunID).Get(ctx, &res); err != nil {
+	res, parked, err := a.waitSettled(ctx, sid, desc.WorkflowExecution.RunID)
+	if parked {
+		// The settlement could not be carried out: it waits for a person.
+		if s, lerr := a.lookup(ctx, req.id); lerr == nil && s.status.State == workflows.StateAttention {
+			return attentionProblem(s)
+		}
+	}
+	if err != nil {
 		if ctx.Err() != nil {
 			msg := fmt.Sprintf("%s: stopped waiting for its settlement (%v); starter status --id %s tells how it ends", req.id, ctx.Err(), req.id)
 			return outcome{report: withError(f.report(), msg), problem: msg}
@@ -217,6 +230,38 @@ func (a *App) awaitSettlement(ctx context.Context, name string, req request, f f
 		out.report.Error = out.problem
 	}
 	return out
+}
+
+// parkPoll is how often a wait for a settlement asks whether it waits for a person.
+const parkPoll = time.Second
+
+// waitSettled waits for the end of settlement sid (run runID and those it
+// continues as), or until it waits in ATTENTION for a person (parked).
+func (a *App) waitSettled(ctx context.Context, sid, runID string) (workflows.SettleResult, bool, error) {
+	gctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type ended struct {
+		res workflows.SettleResult
+		err error
+	}
+	done := make(chan ended, 1)
+	go func() {
+		var res workflows.SettleResult
+		err := a.Client.GetWorkflow(gctx, sid, runID).Get(gctx, &res)
+		done <- ended{res, err}
+	}()
+	tick := time.NewTicker(parkPoll)
+	defer tick.Stop()
+	for {
+		select {
+		case e := <-done:
+			return e.res, false, e.err
+		case <-tick.C:
+			if st, err := a.query(ctx, sid, ""); err == nil && st.State == workflows.StateAttention {
+				return workflows.SettleResult{}, true, nil
+			}
+		}
+	}
 }
 
 // exists reports whether workflow id exists.

@@ -62,7 +62,9 @@ func TestAttentionQueue(t *testing.T) {
 			}
 			var m map[string]any
 			require.NoError(t, json.Unmarshal([]byte(l), &m), l)
-			listed = append(listed, m)
+			if _, ours := members[m["workflowId"].(string)]; ours { // other tests share the namespace
+				listed = append(listed, m)
+			}
 		}
 		return len(listed) == 2
 	}, 30*time.Second, 200*time.Millisecond)
@@ -115,4 +117,89 @@ func TestAttentionQueue(t *testing.T) {
 	b, err := sb.Balance(ctx, members[resolved])
 	require.NoError(t, err)
 	require.InDelta(t, 4.0, b.Frozen, 1e-9, "the resolved one stays frozen in this sandbox: a person said they settled it")
+}
+
+// TestAttentionQueueFreeze is TestAttentionQueue for the standalone freeze
+// and its settlement: a freeze whose undo the CRM refuses, and a release
+// of a freeze that the CRM refuses, each wait in ATTENTION (the starter
+// exits 1 saying so rather than waiting), `starter attention` lists both
+// with their freeze tokens, `starter retry` undoes the first (FAILED,
+// nothing frozen: the ledger agrees) and `starter resolve`, given the
+// freeze's ID, ends the second's settlement RESOLVED.
+func TestAttentionQueueFreeze(t *testing.T) {
+	t.Parallel()
+	tp := testenv.SharedTemporal(t)
+	sb := testenv.StartSandbox(t, sandbox.Config{})
+	taskQueue := testenv.UniqueName("attention-freeze")
+	starter := newCLI(t, tp.HostPort(), tp.Namespace(), taskQueue, "KYLIN_MEMBER_SEARCH=raw")
+	testenv.StartWorkerProcess(t, tp, sb.URL, taskQueue, filepath.Join(t.TempDir(), "worker.log"), "KYLIN_MEMBER_SEARCH=raw")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	require.NoError(t, testenv.WaitPoller(ctx, tp.Client, taskQueue))
+
+	// A freeze refused by the gateway is asked again (applied now), then
+	// undone; the CRM refuses the undo's release: the freeze waits.
+	undone, settled := testenv.UniqueName("attn-freeze"), testenv.UniqueName("attn-settle")
+	members := map[string]string{undone: testenv.Grant(ctx, t, sb.Server, 100), settled: testenv.Grant(ctx, t, sb.Server, 100)}
+	require.NoError(t, sb.Script(sandbox.ScriptedFault{Op: crm.OpFreeze, Kind: sandbox.ScriptRefuse, Status: 422}))
+	require.NoError(t, sb.Script(sandbox.ScriptedFault{Op: crm.OpRelease, Kind: sandbox.ScriptRefuse, Status: 422}))
+	r, stderr := starter.runJSON(ctx, t, 1, "freeze", "--member", members[undone], "--points", "4", "--description", "attention test", "--id", undone)
+	require.Equal(t, string(workflows.StateAttention), r.State, stderr)
+	require.Contains(t, stderr, "the freeze waits in ATTENTION for a person")
+
+	// A freeze whose release the CRM refuses: its settlement waits.
+	starter.runJSON(ctx, t, 0, "freeze", "--member", members[settled], "--points", "4", "--description", "attention test", "--id", settled)
+	require.NoError(t, sb.Script(sandbox.ScriptedFault{Op: crm.OpRelease, Kind: sandbox.ScriptRefuse, Status: 422}))
+	r, stderr = starter.runJSON(ctx, t, 1, "release", "--id", settled)
+	require.Equal(t, string(workflows.StateAttention), r.State, stderr)
+	require.Contains(t, stderr, "waits in ATTENTION for a person")
+
+	ids := map[string]string{undone: undone, workflows.SettlementID(settled): settled}
+	var listed []map[string]any
+	require.Eventually(t, func() bool {
+		res := testenv.RunCommand(ctx, t, starter.bin, starter.env, "attention", "--json")
+		require.Equal(t, 0, res.Code, res.Stderr)
+		listed = nil
+		for _, l := range strings.Split(strings.TrimSpace(res.Stdout), "\n") {
+			if l == "" {
+				continue
+			}
+			var m map[string]any
+			require.NoError(t, json.Unmarshal([]byte(l), &m), l)
+			if _, ours := ids[m["workflowId"].(string)]; ours { // other tests share the namespace
+				listed = append(listed, m)
+			}
+		}
+		return len(listed) == 2
+	}, 30*time.Second, 200*time.Millisecond)
+	for _, m := range listed {
+		id, ok := ids[m["workflowId"].(string)]
+		require.True(t, ok, "listed: %v", m)
+		require.Equal(t, "ATTENTION", m["state"])
+		require.Equal(t, members[id], m["memberId"])
+		require.InDelta(t, 4.0, m["points"], 1e-9)
+		require.Equal(t, "possible", m["stranded"])
+		require.Equal(t, workflows.BusinessToken(id, workflows.StepFreeze), m["freezeToken"])
+		a, ok := m["attention"].(map[string]any)
+		require.True(t, ok, "attention details: %v", m)
+		require.Contains(t, a["why"], "HTTP 422")
+	}
+	b, err := sb.Balance(ctx, members[undone])
+	require.NoError(t, err)
+	require.InDelta(t, 4.0, b.Frozen, 1e-9, "the undo did not go through: the points are held")
+
+	// retry: the undo goes through now.
+	r, stderr = starter.runJSON(ctx, t, 0, "retry", "--id", undone)
+	require.Equal(t, "FAILED", r.State, stderr)
+	b, err = sb.Balance(ctx, members[undone])
+	require.NoError(t, err)
+	require.Zero(t, b.Frozen, "nothing stays frozen")
+	require.InDelta(t, 100.0, b.Available, 1e-9)
+
+	// resolve, by the freeze's ID: its settlement ends RESOLVED.
+	r, stderr = starter.runJSON(ctx, t, 0, "resolve", "--id", settled, "--note", "released by hand", "--by", "alice")
+	require.Equal(t, "RESOLVED", r.State, stderr)
+	require.Equal(t, workflows.SettlementID(settled), r.WorkflowID)
+	_, stderr = starter.runJSON(ctx, t, 1, "retry", "--id", workflows.SettlementID(settled))
+	require.Contains(t, stderr, "RESOLVED")
 }

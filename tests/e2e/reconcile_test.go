@@ -48,6 +48,11 @@ func TestReconcileSchedule(t *testing.T) {
 	starter.runJSON(ctx, t, 0, "confirm", "--id", consumed)
 	require.NoError(t, sb.Script(sandbox.ScriptedFault{Op: crm.OpRelease, Kind: sandbox.ScriptRefuse, Status: 422}))
 	starter.runJSON(ctx, t, 1, "cancel", "--id", parked)
+	// A standalone freeze whose release the CRM refuses: its settlement waits too.
+	standalone := testenv.UniqueName("rec-freeze")
+	starter.runJSON(ctx, t, 0, "freeze", "--member", member, "--points", "2", "--description", "reconcile test", "--id", standalone)
+	require.NoError(t, sb.Script(sandbox.ScriptedFault{Op: crm.OpRelease, Kind: sandbox.ScriptRefuse, Status: 422}))
+	starter.runJSON(ctx, t, 1, "release", "--id", standalone)
 	before, err := sb.Balance(ctx, member)
 	require.NoError(t, err)
 
@@ -64,7 +69,7 @@ func TestReconcileSchedule(t *testing.T) {
 	require.Eventually(t, func() bool {
 		n, err := tp.Client.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Namespace: tp.Namespace(),
 			Query: "KylinState IN ('FROZEN', 'ATTENTION') AND ExecutionStatus = 'Running'"})
-		return err == nil && n.GetCount() == 2
+		return err == nil && n.GetCount() == 3
 	}, 30*time.Second, 200*time.Millisecond)
 
 	// Run the Schedule now rather than in a minute, and wait for its count.
@@ -73,8 +78,8 @@ func TestReconcileSchedule(t *testing.T) {
 	require.Eventually(t, func() bool { return gauge(t, m, metrics.MetricReconcileLastSuccess, nil) > 0 }, time.Minute, 200*time.Millisecond)
 	require.Equal(t, 3.0, gauge(t, m, metrics.MetricHeldPoints, map[string]string{"state": "FROZEN", "age": workflows.AgeUnder1h}))
 	require.Equal(t, 1.0, gauge(t, m, metrics.MetricHeldRuns, map[string]string{"state": "FROZEN", "age": workflows.AgeUnder1h}))
-	require.Equal(t, 3.0, gauge(t, m, metrics.MetricHeldPoints, map[string]string{"state": "ATTENTION", "age": workflows.AgeUnder1h}))
-	require.Equal(t, 1.0, gauge(t, m, metrics.MetricHeldRuns, map[string]string{"state": "ATTENTION", "age": workflows.AgeUnder1h}))
+	require.Equal(t, 5.0, gauge(t, m, metrics.MetricHeldPoints, map[string]string{"state": "ATTENTION", "age": workflows.AgeUnder1h}), "the redemption's and the settlement's")
+	require.Equal(t, 2.0, gauge(t, m, metrics.MetricHeldRuns, map[string]string{"state": "ATTENTION", "age": workflows.AgeUnder1h}))
 	require.Equal(t, 0.0, gauge(t, m, metrics.MetricHeldRuns, map[string]string{"state": "FROZEN", "age": workflows.AgePastHold}))
 	require.Equal(t, 0.0, gauge(t, m, metrics.MetricHeldRuns, map[string]string{"state": "RELEASING", "age": workflows.AgeOver24h}), "zeros are exported too")
 
@@ -82,7 +87,7 @@ func TestReconcileSchedule(t *testing.T) {
 	counter := &workflows.HeldCounter{Client: tp.Client, Namespace: tp.Namespace(), Now: func() time.Time { return time.Now().Add(2 * time.Hour) }}
 	later, err := counter.CountHeld(ctx, workflows.ReconcileRequest{})
 	require.NoError(t, err)
-	want := map[[2]string]int{{"FROZEN", workflows.AgePastHold}: 1, {"ATTENTION", workflows.Age1hTo24h}: 1}
+	want := map[[2]string]int{{"FROZEN", workflows.AgePastHold}: 1, {"ATTENTION", workflows.Age1hTo24h}: 2}
 	for _, c := range later.Counts {
 		require.Equal(t, want[[2]string{string(c.State), c.Age}], c.Runs, "%s %s", c.State, c.Age)
 	}
@@ -91,7 +96,8 @@ func TestReconcileSchedule(t *testing.T) {
 	after, err := sb.Balance(ctx, member)
 	require.NoError(t, err)
 	require.Equal(t, before, after)
-	for id, state := range map[string]workflows.State{frozen: workflows.StateFrozen, parked: workflows.StateAttention} {
+	for id, state := range map[string]workflows.State{frozen: workflows.StateFrozen, parked: workflows.StateAttention,
+		workflows.SettlementID(standalone): workflows.StateAttention} {
 		st, err := workflows.Status(ctx, tp.Client, id, "")
 		require.NoError(t, err)
 		require.Equal(t, state, st.State)

@@ -2,14 +2,13 @@ package faults
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"strings"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -20,6 +19,7 @@ import (
 	"github.com/kylinpoints/kylin-points/crm"
 	"github.com/kylinpoints/kylin-points/crm/sandbox"
 	"github.com/kylinpoints/kylin-points/internal/workerapp"
+	"github.com/kylinpoints/kylin-points/tests/internal/docblock"
 	"github.com/kylinpoints/kylin-points/tests/internal/testenv"
 	"github.com/kylinpoints/kylin-points/workflows"
 )
@@ -94,8 +94,10 @@ func maxInWindow(calls []time.Time, w time.Duration) int {
 	return best
 }
 
-// runbook runs one command of docs/operations.md (The CRM is down) as
-// written there, with the server's address and namespace.
+// runbook runs the command blocks of docs/operations.md (The CRM is down)
+// as written there, with bash, against the test's server: only the blocks'
+// own variables (NS, TQ, WAVE_RPS, JITTER) and the temporal CLI's
+// TEMPORAL_ADDRESS are set.
 type runbook struct {
 	t         *testing.T
 	bin       string
@@ -104,12 +106,34 @@ type runbook struct {
 	queue     string
 }
 
-func (r runbook) run(ctx context.Context, args ...string) string {
+// operationsPage is the page whose blocks the runbook runs.
+var operationsPage = filepath.Join("docs", "operations.md")
+
+func (r runbook) run(ctx context.Context, block string, vars ...string) string {
 	r.t.Helper()
-	args = append(args, "--address", r.address, "--namespace", r.namespace)
-	out, err := exec.CommandContext(ctx, r.bin, args...).CombinedOutput()
-	require.NoError(r.t, err, "temporal %s: %s", strings.Join(args, " "), out)
+	script, err := docblock.Block(filepath.Join("..", ".."), operationsPage, block)
+	require.NoError(r.t, err)
+	cmd := exec.CommandContext(ctx, "bash", "-e", "-o", "pipefail", "-c", script)
+	cmd.Env = append(os.Environ(), "PATH="+filepath.Dir(r.bin)+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"TEMPORAL_ADDRESS="+r.address, "NS="+r.namespace, "TQ="+r.queue)
+	cmd.Env = append(cmd.Env, vars...)
+	out, err := cmd.CombinedOutput()
+	require.NoError(r.t, err, "block %s of %s: %s", block, operationsPage, out)
 	return string(out)
+}
+
+// paused says whether every pending activity of run id is paused.
+func paused(ctx context.Context, c client.Client, id string) (bool, error) {
+	d, err := c.DescribeWorkflowExecution(ctx, id, "")
+	if err != nil {
+		return false, err
+	}
+	for _, a := range d.GetPendingActivities() {
+		if !a.GetPaused() {
+			return false, nil
+		}
+	}
+	return len(d.GetPendingActivities()) > 0, nil
 }
 
 // TestCRMOutageRunbook rehearses the runbook of docs/operations.md with
@@ -128,6 +152,14 @@ func TestCRMOutageRunbook(t *testing.T) {
 			t.Fatal("temporal CLI not on PATH: .ci/run installs it")
 		}
 		t.Skip("temporal CLI not on PATH: go install github.com/temporalio/cli/cmd/temporal@v1.5.1")
+	}
+	for _, tool := range []string{"bash", "jq"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("%s not on PATH: the runbook uses it (.ci/run installs jq)", tool)
+			}
+			t.Skipf("%s not on PATH: the runbook uses it", tool)
+		}
 	}
 	t.Parallel()
 	const maxQPS, wave = 8.0, 3.0
@@ -178,26 +210,11 @@ func TestCRMOutageRunbook(t *testing.T) {
 		"the settlements reach the CRM that is down")
 
 	// The runbook: the CRM is down.
-	rb.run(ctx, "task-queue", "config", "set", "--task-queue", queue, "--task-queue-type", "activity",
-		"--queue-rps-limit", "0", "--queue-rps-limit-reason", "CRM down")
-	listed := rb.run(ctx, "workflow", "list", "--query",
-		"WorkflowType = 'RedemptionWorkflow' AND ExecutionStatus = 'Running' AND KylinState IN ('RELEASING', 'CONSUMING')", "-o", "json")
-	var runs []struct {
-		Execution struct {
-			WorkflowID string `json:"workflowId"`
-		} `json:"execution"`
-		SearchAttributes struct {
-			IndexedFields map[string]any `json:"indexedFields"`
-		} `json:"searchAttributes"`
-	}
-	require.NoError(t, json.Unmarshal([]byte(listed), &runs), listed)
-	require.Len(t, runs, n, "every decided redemption is settling")
-	for _, r := range runs {
-		for _, typ := range []string{"Release", "Consume"} {
-			cmd := exec.CommandContext(ctx, bin, "activity", "pause", "--workflow-id", r.Execution.WorkflowID, "--activity-type", typ,
-				"--address", rb.address, "--namespace", rb.namespace)
-			_ = cmd.Run() // the other type is not pending in this run: refused, harmless
-		}
+	rb.run(ctx, "crm-down")
+	for _, id := range ids {
+		ok, err := paused(ctx, tp.Client, id)
+		require.NoError(t, err)
+		require.True(t, ok, "%s: its pending settlement is paused", id)
 	}
 	// An attempt already dispatched when the limit was set may still land.
 	time.Sleep(2 * time.Second)
@@ -208,11 +225,7 @@ func TestCRMOutageRunbook(t *testing.T) {
 	// The runbook: the CRM is back. A first wave at a low rate, then the cap.
 	o.setDown(false)
 	resumed := time.Now()
-	rb.run(ctx, "task-queue", "config", "set", "--task-queue", queue, "--task-queue-type", "activity",
-		"--queue-rps-limit", fmt.Sprint(wave), "--queue-rps-limit-reason", "CRM back: first wave")
-	rb.run(ctx, "activity", "unpause", "--query",
-		"WorkflowType = 'RedemptionWorkflow' AND ExecutionStatus = 'Running' AND KylinState IN ('RELEASING', 'CONSUMING')",
-		"--match-all", "--reset-attempts", "--jitter", "5s", "--yes")
+	rb.run(ctx, "crm-back", fmt.Sprintf("WAVE_RPS=%g", wave), "JITTER=5s")
 	// The paused attempts come back once their backoff (up to a minute) and
 	// the jitter have passed, at the wave's rate.
 	waveTime := 2*time.Minute + time.Duration(float64(n)/wave)*time.Second
@@ -220,9 +233,7 @@ func TestCRMOutageRunbook(t *testing.T) {
 		"the first wave settles half the backlog")
 	firstWave := o.callsSince(resumed)
 	second := time.Now()
-	rb.run(ctx, "task-queue", "config", "set", "--task-queue", queue, "--task-queue-type", "activity",
-		"--queue-rps-limit", "default", "--queue-rps-limit-reason", "CRM back: KYLIN_CRM_MAX_QPS")
-
+	rb.run(ctx, "crm-capped")
 	for _, id := range ids {
 		var st workflows.RedemptionStatus
 		require.NoError(t, tp.Client.GetWorkflow(ctx, id, "").Get(ctx, &st), id)

@@ -146,7 +146,7 @@ func TestContractMatchesTheCode(t *testing.T) {
 	t.Run("error types", func(t *testing.T) {
 		require.ElementsMatch(t, []string{
 			activities.ErrInvalidInput, activities.ErrCRMRejected, activities.ErrOutcomeUnknown,
-			workflows.ErrFreezeAbandoned, workflows.ErrReleaseFailed, workflows.ErrNotFrozen, workflows.ErrNotInAttention,
+			workflows.ErrFreezeAbandoned, workflows.ErrReleaseFailed, workflows.ErrNotFrozen, workflows.ErrNotInAttention, workflows.ErrResolved,
 			pointsnexus.ErrAlreadyStarted, pointsnexus.ErrNothingFrozen,
 			activities.ErrCRMTransient, activities.ErrCRMUnauthorized, activities.ErrCRMRefusing, activities.ErrBodyNotAllowed,
 			activities.ErrCRMRefused, workflows.ErrContinueAsNewSuggested, codec.ErrPlaintextType,
