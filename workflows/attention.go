@@ -201,17 +201,10 @@ func attentionFailureOf(kind string, a Attention) error {
 // settleAgain carries out the settlement res describes, under its tokens:
 // the undo of a freeze that did not settle, or the decision taken.
 func (r *redemption) settleAgain(ctx workflow.Context, res RedemptionResume) error {
-	switch {
-	case res.Undo:
+	if res.Undo {
 		r.to(ctx, StateReleasing)
-		req := r.freezeRequest()
-		req.Undo = true
-		_, err := freezePoints(ctx, req, nil)
-		return r.freezeFailed(ctx, err)
-	case r.winner == DecisionConfirm:
-		return r.consumeFrozen(ctx)
 	}
-	return r.releaseFrozen(ctx)
+	return r.settleResumed(ctx, res)
 }
 
 // registerAttentionHandlers sets the retry and resolve Updates. Each is

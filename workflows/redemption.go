@@ -215,6 +215,12 @@ func (r *redemption) carryOn(ctx workflow.Context, res RedemptionResume) error {
 		r.retryFrom = &again
 		return attentionFailure(*res.Attention)
 	}
+	return r.settleResumed(ctx, res)
+}
+
+// settleResumed carries out the settlement res describes, under its tokens:
+// the undo of a freeze that did not settle, or the decision taken.
+func (r *redemption) settleResumed(ctx workflow.Context, res RedemptionResume) error {
 	switch {
 	case res.Undo:
 		req := r.freezeRequest()
