@@ -6,6 +6,7 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/kylinpoints/kylin-points/tests/internal/testenv"
@@ -27,15 +28,28 @@ func waitVersion(ctx context.Context, d client.WorkerDeploymentHandle, buildID s
 
 // setCurrent makes buildID the deployment's current version, as
 // `temporal worker deployment set-current-version` does, retrying while the
-// server still waits for the version's pollers on every task queue.
-func setCurrent(ctx context.Context, d client.WorkerDeploymentHandle, buildID string) error {
+// server still waits for the version's pollers on every task queue; then it
+// waits until the server has propagated the new routing to every task queue
+// partition, before which a new run may still start on the former version.
+func setCurrent(ctx context.Context, c client.Client, namespace string, d client.WorkerDeploymentHandle, buildID string) error {
 	for {
 		_, err := d.SetCurrentVersion(ctx, client.WorkerDeploymentSetCurrentVersionOptions{BuildID: buildID})
 		if err == nil {
-			return nil
+			break
 		}
 		if err := testenv.Pause(ctx, 200*time.Millisecond); err != nil {
 			return fmt.Errorf("set-current-version %s (last error %v): %w", buildID, err, ctx.Err())
+		}
+	}
+	for {
+		resp, err := c.WorkflowService().DescribeWorkerDeployment(ctx, &workflowservice.DescribeWorkerDeploymentRequest{
+			Namespace: namespace, DeploymentName: deploymentName,
+		})
+		if err == nil && resp.GetWorkerDeploymentInfo().GetRoutingConfigUpdateState() == enumspb.ROUTING_CONFIG_UPDATE_STATE_COMPLETED {
+			return nil
+		}
+		if err := testenv.Pause(ctx, 100*time.Millisecond); err != nil {
+			return fmt.Errorf("the routing to %s never propagated (last error %v): %w", buildID, err, ctx.Err())
 		}
 	}
 }

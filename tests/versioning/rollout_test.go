@@ -89,13 +89,13 @@ func TestRolloutKeepsParkedRunsOnTheirBuild(t *testing.T) {
 
 	workerA := startBuild(t, tp, sb.URL, testenv.Binary(t, "./worker"), buildA, filepath.Join(dir, "worker-a.log"))
 	require.NoError(t, waitVersion(ctx, d, buildA))
-	require.NoError(t, setCurrent(ctx, d, buildA))
+	require.NoError(t, setCurrent(ctx, c, tp.Namespace(), d, buildA))
 	startAndPark(ctx, t, c, old)
 	t.Logf("%s: %d redemptions parked FROZEN on %s", since(began), parked, buildA)
 
 	startBuild(t, tp, sb.URL, testenv.Binary(t, "./tests/versioning/internal/workerb"), buildB, filepath.Join(dir, "worker-b.log"))
 	require.NoError(t, waitVersion(ctx, d, buildB))
-	require.NoError(t, setCurrent(ctx, d, buildB))
+	require.NoError(t, setCurrent(ctx, c, tp.Namespace(), d, buildB))
 	t.Logf("%s: %s rolled out as the current version", since(began), buildB)
 	startAndPark(ctx, t, c, young)
 
