@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kylinpoints/kylin-points/internal/config"
 	"github.com/kylinpoints/kylin-points/internal/search"
 	"github.com/kylinpoints/kylin-points/workflows"
 )
@@ -89,16 +88,9 @@ func checkResolve(in input) (request, []string) {
 // attention lists the redemptions waiting in ATTENTION, oldest wait first
 // as visibility returns them (newest start first), with why.
 func (a *App) attention(ctx context.Context, req request) outcome {
-	f := search.Filter{Types: workflows.ParkingWorkflows, State: string(workflows.StateAttention)}
-	if req.member != "" {
-		if f.Member = a.Search.MemberValue(req.member); f.Member == "" {
-			msg := fmt.Sprintf("attention --member needs the member hash key file the workers use (%s), or %s=%s when the workers store member IDs as they are",
-				config.MemberHashKeyFile.Env, config.MemberSearch.Env, search.MemberRaw)
-			return outcome{isList: true, problem: msg}
-		}
-	}
-	if req.olderThan > 0 {
-		f.StartedBefore = time.Now().Add(-req.olderThan)
+	f, problem := a.filter("attention", workflows.ParkingWorkflows, string(workflows.StateAttention), req)
+	if problem != "" {
+		return outcome{isList: true, problem: problem}
 	}
 	runs, err := workflows.List(ctx, a.Client, a.Namespace, f, req.limit)
 	if err != nil {

@@ -79,18 +79,28 @@ func stateNames() string {
 	return strings.Join(names, ", ")
 }
 
-// list prints the runs the filters select, from their search attributes.
-func (a *App) list(ctx context.Context, req request) outcome {
-	f := search.Filter{Types: req.types, State: req.state}
+// filter is the visibility filter of types in state with req's --member
+// and --older-than, or why --member cannot be searched for (cmd names the
+// command in that line).
+func (a *App) filter(cmd string, types []string, state string, req request) (search.Filter, string) {
+	f := search.Filter{Types: types, State: state}
 	if req.member != "" {
 		if f.Member = a.Search.MemberValue(req.member); f.Member == "" {
-			msg := fmt.Sprintf("list --member needs the member hash key file the workers use (%s), or %s=%s when the workers store member IDs as they are (the dev stack does)",
-				config.MemberHashKeyFile.Env, config.MemberSearch.Env, search.MemberRaw)
-			return outcome{isList: true, problem: msg}
+			return f, fmt.Sprintf("%s --member needs the member hash key file the workers use (%s), or %s=%s when the workers store member IDs as they are (the dev stack does)",
+				cmd, config.MemberHashKeyFile.Env, config.MemberSearch.Env, search.MemberRaw)
 		}
 	}
 	if req.olderThan > 0 {
 		f.StartedBefore = time.Now().Add(-req.olderThan)
+	}
+	return f, ""
+}
+
+// list prints the runs the filters select, from their search attributes.
+func (a *App) list(ctx context.Context, req request) outcome {
+	f, problem := a.filter("list", req.types, req.state, req)
+	if problem != "" {
+		return outcome{isList: true, problem: problem}
 	}
 	found, err := a.listRuns(ctx, f, req.limit)
 	if err != nil {
