@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"time"
 
 	"github.com/kylinpoints/kylin-points/internal/listen"
 )
@@ -56,6 +57,9 @@ func probe(addr, flag string) (string, error) {
 		return "", err
 	}
 	resolved := l.Addr().String()
+	if _, port, _ := net.SplitHostPort(addr); port == "0" {
+		return resolved, release(l)
+	}
 	return resolved, l.Close()
 }
 
@@ -65,8 +69,30 @@ func freePort(host string) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("finding a free port on %s: %w", host, err)
 	}
+	port := l.Addr().(*net.TCPAddr).Port
+	return port, release(l)
+}
+
+// release closes l, a listener on a port the system chose, so that the
+// system does not hand the same port to the next program that asks for any
+// free one (another dev stack, a test server starting alongside) before our
+// server binds it. A port merely closed is free again at once; so a
+// connection is made to it and closed from the listening side first, which
+// leaves that side's socket in TIME_WAIT: while it lasts, Linux skips the
+// port when choosing a free one, yet a listener that asks for the port by
+// number (with SO_REUSEADDR, as Go's do) still gets it.
+func release(l net.Listener) error {
 	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	c, err := net.DialTimeout("tcp", l.Addr().String(), time.Second)
+	if err != nil {
+		return nil // the port is free either way; only the reservation failed
+	}
+	defer c.Close()
+	accepted, err := l.Accept()
+	if err != nil {
+		return nil
+	}
+	return accepted.Close()
 }
 
 // splitAddr splits a host:port already checked by listen.

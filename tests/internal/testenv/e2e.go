@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/server/temporaltest"
 )
 
 // shared is the one Temporal server of a test package (SharedTemporal).
@@ -34,7 +33,7 @@ func SharedTemporal(t testing.TB) *Temporal {
 				shared.err = fmt.Errorf("starting the Temporal test server: %v", r)
 			}
 		}()
-		srv := temporaltest.NewServer()
+		srv := newTestServer()
 		shared.tp = &Temporal{Server: srv, Client: srv.GetDefaultClient()}
 		shared.err = shared.tp.registerSearchAttributes()
 	})

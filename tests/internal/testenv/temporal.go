@@ -26,7 +26,7 @@ type Temporal struct {
 func StartTemporal(t testing.TB, opts ...temporaltest.TestServerOption) *Temporal {
 	t.Helper()
 	SkipIfShort(t, "starts a Temporal server")
-	srv := temporaltest.NewServer(opts...)
+	srv := newTestServer(opts...)
 	t.Cleanup(srv.Stop)
 	tp := &Temporal{Server: srv, Client: srv.GetDefaultClient()}
 	require.NoError(t, tp.registerSearchAttributes())
