@@ -102,6 +102,12 @@ type Prepared struct {
 	// refuse a freeze before it schedules one (AllowedBody.Refuse); nil in
 	// histories recorded before it, and when the worker lists none.
 	Allowed *AllowedBody `json:"allowed,omitempty"`
+	// StartShown is set by every worker since the clients give a run's
+	// first search attributes at its start (workflows.Redeem): the workflow
+	// then leaves out an upsert that would repeat them. Recorded in the
+	// history with the rest, it tells a replay which the run did: false in
+	// histories recorded before, whose runs upserted their first state.
+	StartShown bool `json:"startShown,omitempty"`
 }
 
 // Prepare returns the worker's body fields and search settings for a
@@ -109,7 +115,7 @@ type Prepared struct {
 // a local activity: its answer is recorded in the history, so a worker
 // configured otherwise later cannot change the body of a token already sent.
 func (a *Activities) Prepare(_ context.Context, memberID string) (Prepared, error) {
-	p := Prepared{BodyFields: BodyFields{
+	p := Prepared{StartShown: true, BodyFields: BodyFields{
 		MemberType:   cmp.Or(a.Defaults.MemberType, crm.DefaultMemberType),
 		ChannelType:  cmp.Or(a.Defaults.ChannelType, crm.DefaultChannelType),
 		PointBizType: cmp.Or(a.Defaults.PointBizType, crm.DefaultPointBizType),

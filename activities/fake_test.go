@@ -166,24 +166,24 @@ func TestPrepareGivesTheWorkersBodyAndSearchSettings(t *testing.T) {
 		member string // "" is m-1
 		want   activities.Prepared
 	}{
-		{"unset", activities.Activities{}, "", activities.Prepared{BodyFields: defaults}},
+		{"unset", activities.Activities{}, "", activities.Prepared{StartShown: true, BodyFields: defaults}},
 		{"search, member raw and over-long: left out, for the freeze to refuse", raw, strings.Repeat("m", 100_000),
-			activities.Prepared{BodyFields: defaults, Search: true}},
+			activities.Prepared{StartShown: true, BodyFields: defaults, Search: true}},
 		{"search, member raw, one past the CRM's limit", raw, strings.Repeat("m", crm.MaxMemberIDChars+1),
-			activities.Prepared{BodyFields: defaults, Search: true}},
-		{"search, member raw with a newline", raw, "m-1\nKylinState=CONSUMED", activities.Prepared{BodyFields: defaults, Search: true}},
+			activities.Prepared{StartShown: true, BodyFields: defaults, Search: true}},
+		{"search, member raw with a newline", raw, "m-1\nKylinState=CONSUMED", activities.Prepared{StartShown: true, BodyFields: defaults, Search: true}},
 		{"search, member raw at the CRM's limit", raw, strings.Repeat("m", crm.MaxMemberIDChars),
-			activities.Prepared{BodyFields: defaults, Search: true, Member: strings.Repeat("m", crm.MaxMemberIDChars)}},
+			activities.Prepared{StartShown: true, BodyFields: defaults, Search: true, Member: strings.Repeat("m", crm.MaxMemberIDChars)}},
 		{"search, member hashed, however long", activities.Activities{Search: activities.Search{Enabled: true, MemberMode: search.MemberHashed, MemberKey: key}},
-			strings.Repeat("m", 100_000), activities.Prepared{BodyFields: defaults, Search: true, Member: search.MemberValue(search.MemberHashed, key, strings.Repeat("m", 100_000))}},
+			strings.Repeat("m", 100_000), activities.Prepared{StartShown: true, BodyFields: defaults, Search: true, Member: search.MemberValue(search.MemberHashed, key, strings.Repeat("m", 100_000))}},
 		{"configured body", activities.Activities{Defaults: activities.BodyFields{MemberType: "GMYB", ChannelType: "POS"}}, "",
-			activities.Prepared{BodyFields: activities.BodyFields{MemberType: "GMYB", ChannelType: "POS", PointBizType: crm.DefaultPointBizType}}},
+			activities.Prepared{StartShown: true, BodyFields: activities.BodyFields{MemberType: "GMYB", ChannelType: "POS", PointBizType: crm.DefaultPointBizType}}},
 		{"search, member hashed", activities.Activities{Search: activities.Search{Enabled: true, MemberMode: search.MemberHashed, MemberKey: key}}, "",
-			activities.Prepared{BodyFields: defaults, Search: true, Member: search.MemberValue(search.MemberHashed, key, "m-1")}},
+			activities.Prepared{StartShown: true, BodyFields: defaults, Search: true, Member: search.MemberValue(search.MemberHashed, key, "m-1")}},
 		{"search, member raw", raw, "",
-			activities.Prepared{BodyFields: defaults, Search: true, Member: "m-1"}},
+			activities.Prepared{StartShown: true, BodyFields: defaults, Search: true, Member: "m-1"}},
 		{"search, member left out", activities.Activities{Search: activities.Search{Enabled: true, MemberMode: search.MemberNone}}, "",
-			activities.Prepared{BodyFields: defaults, Search: true}},
+			activities.Prepared{StartShown: true, BodyFields: defaults, Search: true}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

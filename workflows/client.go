@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/kylinpoints/kylin-points/crm"
+	"github.com/kylinpoints/kylin-points/internal/search"
 )
 
 // The client side of the workflows: how a caller (the starter, the dev
@@ -49,25 +50,71 @@ func StartOptions(id, taskQueue, summary string) client.StartWorkflowOptions {
 // with the server's WorkflowExecutionAlreadyStarted error, and nothing runs.
 // The run starts at PriorityCashier (fairness key: the shop code), so that
 // its workflow tasks go before background settlements' on a busy queue.
-func Redeem(ctx context.Context, c client.Client, id, taskQueue string, req RedemptionRequest) (RedemptionStatus, string, error) {
+func Redeem(ctx context.Context, c client.Client, id, taskQueue string, req RedemptionRequest, opts ...StartOption) (RedemptionStatus, string, error) {
 	var st RedemptionStatus
-	opts := StartOptions(id, taskQueue, RedemptionSummary(req))
-	opts.Priority = cashierPriority(req.ShopCode)
-	runID, err := startAndAwaitFreeze(ctx, c, opts, RedemptionWorkflowName, req, &st)
+	so := StartOptions(id, taskQueue, RedemptionSummary(req))
+	so.Priority = cashierPriority(req.ShopCode)
+	runID, err := startAndAwaitFreeze(ctx, c, startShown(so, req.Points, opts), RedemptionWorkflowName, req, &st)
 	return st, runID, err
 }
 
 // Freeze starts FreezePointsWorkflow id with req on taskQueue and returns
 // its result once the freeze has settled, as Redeem does.
-func Freeze(ctx context.Context, c client.Client, id, taskQueue string, req FreezeRequest) (FreezeResult, string, error) {
+func Freeze(ctx context.Context, c client.Client, id, taskQueue string, req FreezeRequest, opts ...StartOption) (FreezeResult, string, error) {
 	var res FreezeResult
-	opts := StartOptions(id, taskQueue, FreezeSummary(req))
-	opts.Priority = cashierPriority(req.ShopCode)
-	runID, err := startAndAwaitFreeze(ctx, c, opts, FreezePointsWorkflowName, req, &res)
+	so := StartOptions(id, taskQueue, FreezeSummary(req))
+	so.Priority = cashierPriority(req.ShopCode)
+	runID, err := startAndAwaitFreeze(ctx, c, startShown(so, req.Points, opts), FreezePointsWorkflowName, req, &res)
 	return res, runID, err
 }
 
+// A StartOption adds to how Redeem and Freeze start a run.
+type StartOption func(*startSettings)
+
+type startSettings struct{ member string }
+
+// WithMember gives the run's Member search attribute at its start: value is
+// what the worker's search settings make of the member ID (KYLIN_SEARCH_MEMBER
+// and its key, as the starter's config.Search.MemberValue computes it; ""
+// gives none). Redeem and Freeze always give the state (FREEZING) and the
+// points at the start; a run whose start already holds every attribute its
+// first state would upsert leaves that upsert out (one billable action less
+// on Temporal Cloud, where attributes given at the start are free). A value
+// that is not the worker's costs nothing but the saving: the run upserts
+// its own.
+func WithMember(value string) StartOption {
+	return func(s *startSettings) { s.member = value }
+}
+
+// startShown returns so with the search attributes of a run's first state,
+// FREEZING, given at the start.
+func startShown(so client.StartWorkflowOptions, points float64, opts []StartOption) client.StartWorkflowOptions {
+	var s startSettings
+	for _, o := range opts {
+		o(&s)
+	}
+	attrs := []temporal.SearchAttributeUpdate{search.State.ValueSet(string(StateFreezing)), search.Points.ValueSet(points)}
+	if s.member != "" {
+		attrs = append(attrs, search.Member.ValueSet(s.member))
+	}
+	so.TypedSearchAttributes = temporal.NewSearchAttributes(attrs...)
+	return so
+}
+
+// startAndAwaitFreeze starts the run and waits for its freeze. A namespace
+// that lacks the search attributes (a worker with KYLIN_SEARCH_ATTRIBUTES
+// off) refuses a start that gives them, and starts nothing: the run is
+// started again without them.
 func startAndAwaitFreeze(ctx context.Context, c client.Client, opts client.StartWorkflowOptions, workflow string, arg, result any) (string, error) {
+	runID, err := startAwaiting(ctx, c, opts, workflow, arg, result)
+	if err != nil && runID == "" && opts.TypedSearchAttributes.Size() > 0 && unknownSearchAttribute(err) {
+		opts.TypedSearchAttributes = temporal.SearchAttributes{}
+		runID, err = startAwaiting(ctx, c, opts, workflow, arg, result)
+	}
+	return runID, err
+}
+
+func startAwaiting(ctx context.Context, c client.Client, opts client.StartWorkflowOptions, workflow string, arg, result any) (string, error) {
 	start := c.NewWithStartWorkflowOperation(opts, workflow, arg)
 	handle, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
@@ -80,6 +127,13 @@ func startAndAwaitFreeze(ctx context.Context, c client.Client, opts client.Start
 		err = handle.Get(ctx, result)
 	}
 	return startedRunID(start), err
+}
+
+// unknownSearchAttribute reports whether err is the server refusing a start
+// for a search attribute its namespace does not define.
+func unknownSearchAttribute(err error) bool {
+	_, invalid := errors.AsType[*serviceerror.InvalidArgument](err)
+	return invalid && strings.Contains(strings.ToLower(err.Error()), "search attribute")
 }
 
 // startedRunID is the run a with-start operation started, or "" when it

@@ -45,6 +45,9 @@ type prepared struct {
 	firstShape bool
 	// allowed is the worker's allow-list as recorded; nil when none.
 	allowed *activities.AllowedBody
+	// startShown says the run may take the search attributes its start
+	// gave for its first state's upsert (activities.Prepared.StartShown).
+	startShown bool
 }
 
 // preparedKey holds, in a workflow's context, what its workflow function
@@ -126,5 +129,5 @@ func prepare(ctx workflow.Context, memberID string, b Body, withSearch bool) (pr
 	if b.PointBizType == "" {
 		b.PointBizType = p.PointBizType
 	}
-	return prepared{body: b, search: withSearch && p.Search, member: p.Member, allowed: p.Allowed}, nil
+	return prepared{body: b, search: withSearch && p.Search, member: p.Member, allowed: p.Allowed, startShown: p.StartShown}, nil
 }

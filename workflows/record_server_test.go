@@ -92,6 +92,18 @@ func record(t *testing.T, c client.Client, queue string, rec recording) map[stri
 	case workflows.SettleRequest:
 		opts.StaticSummary = workflows.SettleSummary(rec.workflow, in)
 	}
+	if rec.startShown {
+		var points float64
+		var member string
+		switch in := rec.input.(type) {
+		case workflows.RedemptionRequest:
+			points, member = in.Points, in.MemberID
+		case workflows.FreezeRequest:
+			points, member = in.Points, in.MemberID
+		}
+		opts.TypedSearchAttributes = temporal.NewSearchAttributes(search.State.ValueSet(string(workflows.StateFreezing)),
+			search.Points.ValueSet(points), search.Member.ValueSet(member))
+	}
 	args := []any{rec.input}
 	if many, ok := rec.input.([]any); ok {
 		args = many

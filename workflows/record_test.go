@@ -26,6 +26,10 @@ type recording struct {
 	seed func(*fakeCRM)
 	// search runs the worker with the search attributes on.
 	search bool
+	// startShown gives the run's first search attributes at its start, as
+	// workflows.Redeem and Freeze do (with the member raw, as the recorder's
+	// worker writes it).
+	startShown bool
 	// drive acts on the run once it has started: an Update, a cancel, or
 	// nothing (the run ends by itself).
 	drive func(ctx context.Context, c client.Client, id string) error
@@ -148,6 +152,12 @@ var recordings = []recording{
 		},
 		drive: whenAttention(workflows.UpdateResolve), want: workflows.StateResolved},
 	// The reconciliation the Schedule runs: one activity, nothing settled.
+	// Since the clients give a run's first search attributes at its start,
+	// the run leaves out its FREEZING upsert when they are all there
+	// (activities.Prepared.StartShown).
+	{file: "v5_redemption_consumed_start_shown.json", workflow: workflows.RedemptionWorkflowName, input: redemptionRequest(), search: true,
+		startShown: true, drive: decideWhenFrozen(workflows.UpdateConfirm), want: workflows.StateConsumed, decision: workflows.DecisionConfirm},
+	{file: "v5_freeze_frozen_start_shown.json", workflow: workflows.FreezePointsWorkflowName, input: freezeRequest(), search: true, startShown: true},
 	{file: "v4_reconcile.json", workflow: workflows.ReconcileWorkflowName, input: workflows.ReconcileRequest{EverySeconds: 60}},
 }
 

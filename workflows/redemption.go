@@ -119,7 +119,8 @@ func (r *redemption) run(ctx workflow.Context) error {
 	r.prepared = p
 	ctx = withPrepared(withFirstShape(ctx, p), p)
 	ctx = withWaiting(ctx, func(why string) { r.show(ctx, fmt.Sprintf("%s: %s", r.status.State, why)) })
-	r.to(ctx, StateFreezing)
+	r.status.State = StateFreezing
+	showFirst(ctx, r.prepared, StateFreezing, r.req.Points, detailsOf(r.status, r.holdUntil))
 	f, err := freezePoints(ctx, r.freezeRequest(), r.undoingFreeze(ctx))
 	if err != nil {
 		return r.freezeFailed(ctx, err)

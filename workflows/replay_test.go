@@ -71,6 +71,9 @@ var histories = []struct {
 	{"v4_settle_consume_attention_resolved.json", []string{"consume all points of freeze " + recordedFreeze().FreezeToken + ": 5 points of member m-1",
 		"consume 5 points of member m-1", "release 5 points of member m-1"}},
 	{"v4_reconcile.json", []string{"", "count held points from visibility"}},
+	// Started with their first search attributes: no FREEZING upsert.
+	{"v5_redemption_consumed_start_shown.json", redemptionSummaries("consume")},
+	{"v5_freeze_frozen_start_shown.json", freezeSummaries()},
 }
 
 // redemptionSummaries are the run's summary, the freeze's, and one per verb after it.

@@ -34,6 +34,36 @@ func show(ctx workflow.Context, p prepared, s State, points float64, holdUntil t
 	}
 }
 
+// showFirst is show for a run's first state, FREEZING: the upsert is left
+// out when the run's start already gave every attribute it would set
+// (workflows.Redeem and Freeze give them), in runs whose prepare says the
+// worker knows this (prepared.startShown; runs recorded before upserted
+// their first state, and replay so).
+func showFirst(ctx workflow.Context, p prepared, s State, points float64, details string) {
+	if p.search && p.startShown && shownAtStart(ctx, p, s, points) {
+		workflow.SetCurrentDetails(ctx, details)
+		return
+	}
+	show(ctx, p, s, points, time.Time{}, details)
+}
+
+// shownAtStart reports whether the run's search attributes already hold
+// what show would upsert for state s with no hold: the state, the points,
+// the member when p shows one, and no hold time.
+func shownAtStart(ctx workflow.Context, p prepared, s State, points float64) bool {
+	sa := workflow.GetTypedSearchAttributes(ctx)
+	state, _ := sa.GetKeyword(search.State)
+	got, hasPoints := sa.GetFloat64(search.Points)
+	if state != string(s) || !hasPoints || got != points || sa.ContainsKey(search.HoldUntil) {
+		return false
+	}
+	if p.member == "" {
+		return true
+	}
+	member, _ := sa.GetKeyword(search.Member)
+	return member == p.member
+}
+
 // detailsOf is the one-line current details of a redemption in state s.
 func detailsOf(st RedemptionStatus, holdUntil time.Time) string {
 	amount := crm.FormatPoints(st.Points) + " points of member " + st.MemberID

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -24,6 +26,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/kylinpoints/kylin-points/internal/config"
+	"github.com/kylinpoints/kylin-points/internal/search"
 	"github.com/kylinpoints/kylin-points/workflows"
 )
 
@@ -139,7 +143,8 @@ func TestRedeemStartsAndWaitsForTheFreezeInOneCall(t *testing.T) {
 	require.Equal(t, in, got.arg)
 	want := workflows.StartOptions("redeem-o1", "kylin-points", workflows.RedemptionSummary(in))
 	want.Priority = temporal.Priority{PriorityKey: workflows.PriorityCashier, FairnessKey: "S1"}
-	require.Equal(t, want, got.opts, "a cashier's redeem starts first in line, its shop as fairness key")
+	want.TypedSearchAttributes = temporal.NewSearchAttributes(search.State.ValueSet("FREEZING"), search.Points.ValueSet(5))
+	require.Equal(t, want, got.opts, "a cashier's redeem starts first in line, its shop as fairness key, its first attributes given")
 	require.Equal(t, enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE, got.opts.WorkflowIDReusePolicy)
 	require.Equal(t, enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL, got.opts.WorkflowIDConflictPolicy, "a running ID is refused, not joined")
 	require.Equal(t, workflows.UpdateAwaitFreeze, got.uws.UpdateOptions.UpdateName)
@@ -728,4 +733,39 @@ func TestPolledSince(t *testing.T) {
 	require.False(t, polledSince([]*taskqueuepb.PollerInfo{{}}, since), "a poller without a time")
 	require.True(t, polledSince([]*taskqueuepb.PollerInfo{at(10 * time.Minute), at(70 * time.Second)}, since), "one in a long poll")
 	require.True(t, polledSince([]*taskqueuepb.PollerInfo{at(0)}, since))
+}
+
+// The starter gives the run's Member search attribute at its start as the
+// worker writes it, with the same KYLIN_SEARCH_MEMBER settings.
+func TestRedeemGivesTheMemberAttributeAtTheStart(t *testing.T) {
+	t.Parallel()
+	key := "a hash key of 16+ characters"
+	keyFile := filepath.Join(t.TempDir(), "member.key")
+	require.NoError(t, os.WriteFile(keyFile, []byte(key), 0o600))
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string // "" for none
+	}{
+		{"hashed", map[string]string{config.MemberSearch.Env: search.MemberHashed, config.MemberHashKeyFile.Env: keyFile},
+			search.MemberValue(search.MemberHashed, []byte(key), "m-1")},
+		{"raw", map[string]string{config.MemberSearch.Env: search.MemberRaw}, "m-1"},
+		{"none", map[string]string{config.MemberSearch.Env: search.MemberNone}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := &mocks.Client{}
+			got := expectStart(c, workflows.RedemptionWorkflowName, "run-1", redemption("redeem-o1", workflows.StateFrozen), nil, nil)
+			a := newApp(c)
+			a.Env = func(k string) string { return tc.env[k] }
+			code, _, stderr := runApp(t, a, "redeem", "--member", "m-1", "--points", "5", "--description", "d", "--id", "redeem-o1", "--json")
+			require.Equal(t, ExitOK, code, stderr)
+			member, ok := got.opts.TypedSearchAttributes.GetKeyword(search.Member)
+			require.Equal(t, tc.want != "", ok, "Member given")
+			require.Equal(t, tc.want, member)
+			state, _ := got.opts.TypedSearchAttributes.GetKeyword(search.State)
+			require.Equal(t, "FREEZING", state)
+		})
+	}
 }
