@@ -48,7 +48,7 @@ func TestCashierPrioritySmoke(t *testing.T) {
 }
 
 // events is the history of the latest run of workflow id.
-func events(ctx context.Context, t *testing.T, tp *testenv.Temporal, id string) []*historypb.HistoryEvent {
+func events(ctx context.Context, t testing.TB, tp *testenv.Temporal, id string) []*historypb.HistoryEvent {
 	t.Helper()
 	var out []*historypb.HistoryEvent
 	it := tp.Client.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)

@@ -23,6 +23,7 @@ import (
 	"github.com/kylinpoints/kylin-points/crm"
 	"github.com/kylinpoints/kylin-points/crm/sandbox"
 	"github.com/kylinpoints/kylin-points/internal/workerapp"
+	"github.com/kylinpoints/kylin-points/tests/internal/clusterkit"
 	"github.com/kylinpoints/kylin-points/tests/internal/testenv"
 	"github.com/kylinpoints/kylin-points/workflows"
 )
@@ -32,6 +33,7 @@ var (
 	priorityRedeems = flag.Int("priority.redeems", 15, "redeems timed per phase (idle, backlog) and mode in BenchmarkCashierPriority")
 	priorityQPS     = flag.Float64("priority.qps", 100, "CRM calls per second the worker may make (KYLIN_CRM_MAX_QPS) in BenchmarkCashierPriority")
 	priorityModes   = flag.String("priority.modes", "off,on,fair", "matching modes of BenchmarkCashierPriority, comma-separated")
+	priorityCluster = flag.Bool("priority.cluster", false, "run BenchmarkCashierPriority on the PostgreSQL cluster of tests/cluster (one process per service) rather than the in-process server")
 )
 
 // priorityMode is how the server's matching service orders one task
@@ -50,6 +52,12 @@ var priorityModeList = []priorityMode{
 	{"on", nil},
 	// Priority and, within one key, fairness between shops.
 	{"fair", map[dynamicconfig.Key]any{dynamicconfig.MatchingEnableFairness.Key(): true}},
+	// Priority, the task queue in one partition. Matching splits a task
+	// queue's rate limit (KYLIN_CRM_MAX_QPS) between its partitions, four by
+	// default, and orders tasks within each: a cashier's freeze waits for
+	// the next token of its own partition (160 ms apart at 25 calls/s).
+	{"single", map[dynamicconfig.Key]any{dynamicconfig.MatchingNumTaskqueueReadPartitions.Key(): 1,
+		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1}},
 }
 
 func priorityModesOf(t testing.TB, names string) []priorityMode {
@@ -86,6 +94,28 @@ func priorityDynamicConfig(modes []priorityMode) dynamicconfig.StaticClient {
 	return dc
 }
 
+// startPriorityCluster starts the PostgreSQL cluster of tests/cluster with
+// each mode's matching settings on its own task queue, and returns a client
+// of its namespace.
+func startPriorityCluster(ctx context.Context, s *scope, modes []priorityMode) *testenv.Temporal {
+	flags := map[string]string{"off": "-fifo-queues", "fair": "-fair-queues", "single": "-single-partition-queues"}
+	queues := map[string][]string{}
+	for _, m := range modes {
+		if f, ok := flags[m.name]; ok {
+			queues[f] = append(queues[f], priorityQueue(m.name))
+		}
+	}
+	var args []string
+	for f, qs := range queues {
+		args = append(args, f, strings.Join(qs, ","))
+	}
+	cl := clusterkit.Start(s, clusterkit.StartPostgres(s), args...)
+	c, err := testenv.DialTemporal(ctx, cl.Frontend, clusterkit.Namespace)
+	require.NoError(s, err)
+	s.Cleanup(c.Close)
+	return testenv.External(c, clusterkit.Namespace)
+}
+
 // priorityConfig sizes one run of the priority measurement.
 type priorityConfig struct {
 	backlog, redeems int
@@ -93,6 +123,8 @@ type priorityConfig struct {
 	warmup int
 	qps    float64
 	modes  []priorityMode
+	// cluster runs it on the PostgreSQL cluster of tests/cluster.
+	cluster bool
 	// check, when set, looks at the server before it stops.
 	check func(tp *testenv.Temporal)
 }
@@ -101,6 +133,12 @@ type priorityConfig struct {
 // the backlog drains.
 type priorityFigures struct {
 	idle, backlog []time.Duration
+	// idleQueued and backlogQueued are how long each redeem's tasks waited
+	// in the task queues (queueWait): the part of its latency that task
+	// priority decides.
+	idleQueued, backlogQueued []time.Duration
+	// backlogFreezeQueued is the freeze activity's share of backlogQueued.
+	idleFreezeQueued, backlogFreezeQueued []time.Duration
 	// drained is how long the backlog took to drain once the worker came back.
 	drained time.Duration
 }
@@ -118,7 +156,8 @@ type priorityFigures struct {
 // It reports each mode's p50 idle and under backlog and their ratio (the
 // issue's target: ≤ 1.5 with priority).
 func BenchmarkCashierPriority(b *testing.B) {
-	cfg := priorityConfig{backlog: *priorityBacklog, redeems: *priorityRedeems, warmup: 5, qps: *priorityQPS, modes: priorityModesOf(b, *priorityModes)}
+	cfg := priorityConfig{backlog: *priorityBacklog, redeems: *priorityRedeems, warmup: 5, qps: *priorityQPS, modes: priorityModesOf(b, *priorityModes),
+		cluster: *priorityCluster}
 	for i := range b.N {
 		got := measurePriority(b, cfg, i)
 		for _, m := range cfg.modes {
@@ -129,6 +168,11 @@ func BenchmarkCashierPriority(b *testing.B) {
 			report(b, ms(percentile(f.backlog, 99)), m.name+"-backlog-max-ms")
 			report(b, backlog/idle, m.name+"-backlog/idle-p50")
 			report(b, f.drained.Seconds(), m.name+"-drain-s")
+			idleQ, backlogQ := ms(percentile(f.idleQueued, 50)), ms(percentile(f.backlogQueued, 50))
+			report(b, idleQ, m.name+"-idle-queued-p50-ms")
+			report(b, backlogQ, m.name+"-backlog-queued-p50-ms")
+			report(b, ms(percentile(f.idleFreezeQueued, 50)), m.name+"-idle-freeze-queued-p50-ms")
+			report(b, ms(percentile(f.backlogFreezeQueued, 50)), m.name+"-backlog-freeze-queued-p50-ms")
 		}
 	}
 }
@@ -137,11 +181,16 @@ func BenchmarkCashierPriority(b *testing.B) {
 func measurePriority(tb testing.TB, cfg priorityConfig, run int) map[string]priorityFigures {
 	s := newScope(tb)
 	defer s.close()
-	tp := testenv.StartTemporal(s, temporaltest.WithBaseServerOptions(temporal.WithDynamicConfigClient(priorityDynamicConfig(cfg.modes))))
-	sb := testenv.StartSandbox(s, sandbox.Config{})
-	fundMembers(s, sb)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
+	var tp *testenv.Temporal
+	if cfg.cluster {
+		tp = startPriorityCluster(ctx, s, cfg.modes)
+	} else {
+		tp = testenv.StartTemporal(s, temporaltest.WithBaseServerOptions(temporal.WithDynamicConfigClient(priorityDynamicConfig(cfg.modes))))
+	}
+	sb := testenv.StartSandbox(s, sandbox.Config{})
+	fundMembers(s, sb)
 	out := map[string]priorityFigures{}
 	for _, m := range cfg.modes {
 		out[m.name] = measurePriorityMode(ctx, tb, tp, sb, cfg, m, run)
@@ -206,7 +255,49 @@ func measurePriorityMode(ctx context.Context, tb testing.TB, tp *testenv.Tempora
 		time.Sleep(100 * time.Millisecond)
 	}
 	f.drained = time.Since(start)
+	for i := range cfg.redeems {
+		all, freeze := queueWait(ctx, tb, tp, fmt.Sprintf("%s-redeem-%d", prefix, i))
+		f.idleQueued, f.idleFreezeQueued = append(f.idleQueued, all), append(f.idleFreezeQueued, freeze)
+		all, freeze = queueWait(ctx, tb, tp, fmt.Sprintf("%s-redeem-%d", prefix, cfg.redeems+i))
+		f.backlogQueued, f.backlogFreezeQueued = append(f.backlogQueued, all), append(f.backlogFreezeQueued, freeze)
+	}
 	return f
+}
+
+// queueWait is how long redemption id's tasks waited in their task queues
+// until it was FROZEN, read from its history: each workflow task's and the
+// freeze activity's time from scheduled to started, up to the first
+// activity's completion and the workflow task that followed it; freeze is
+// the freeze activity's part.
+func queueWait(ctx context.Context, tb testing.TB, tp *testenv.Temporal, id string) (total, freeze time.Duration) {
+	tb.Helper()
+	h := events(ctx, tb, tp, id)
+	scheduled := map[int64]time.Time{}
+	wftsAfterFreeze := 0
+	frozen := false
+	for _, e := range h {
+		switch e.GetEventType() {
+		case enumspb.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+			scheduled[e.GetEventId()] = e.GetEventTime().AsTime()
+		case enumspb.EVENT_TYPE_WORKFLOW_TASK_STARTED:
+			total += e.GetEventTime().AsTime().Sub(scheduled[e.GetWorkflowTaskStartedEventAttributes().GetScheduledEventId()])
+			if frozen {
+				wftsAfterFreeze++
+			}
+		case enumspb.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+			if !frozen {
+				freeze = e.GetEventTime().AsTime().Sub(scheduled[e.GetActivityTaskStartedEventAttributes().GetScheduledEventId()])
+				total += freeze
+			}
+		case enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+			frozen = true
+		}
+		if wftsAfterFreeze == 1 {
+			break
+		}
+	}
+	require.True(tb, frozen, "%s: no freeze completed", id)
+	return total, freeze
 }
 
 // loadBacklog freezes n members' points straight on the sandbox and starts

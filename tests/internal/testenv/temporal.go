@@ -15,9 +15,18 @@ import (
 
 // Temporal is a real Temporal server running in this test process.
 type Temporal struct {
+	// Server is nil for a server outside the test process (External).
 	Server *temporaltest.TestServer
 	// Client is a client of the default namespace.
 	Client client.Client
+	// namespace is an External server's namespace.
+	namespace string
+}
+
+// External is a Temporal server the test did not start in its process (the
+// PostgreSQL cluster of tests/cluster), through c, a client of namespace.
+func External(c client.Client, namespace string) *Temporal {
+	return &Temporal{Client: c, namespace: namespace}
 }
 
 // StartTemporal starts an in-process Temporal server, stopped when t ends,
@@ -44,5 +53,10 @@ func (tp *Temporal) registerSearchAttributes() error {
 // HostPort is the frontend's address, for processes started by the test.
 func (tp *Temporal) HostPort() string { return tp.Server.GetFrontendHostPort() }
 
-// Namespace is the server's default namespace.
-func (tp *Temporal) Namespace() string { return tp.Server.GetDefaultNamespace() }
+// Namespace is the server's default namespace (an External one's own).
+func (tp *Temporal) Namespace() string {
+	if tp.Server == nil {
+		return tp.namespace
+	}
+	return tp.Server.GetDefaultNamespace()
+}

@@ -10,6 +10,12 @@
 //	temporalservice schema -pg 127.0.0.1:5432
 //	temporalservice serve -service history -pg 127.0.0.1:5432 -ports frontend=7233/6933,history=7234/6934,matching=7235/6935,worker=7239/6939
 //
+// -fifo-queues, -fair-queues and -single-partition-queues set, per task
+// queue, how matching orders a backlog: first in first out, task priority
+// with fairness, or task priority in one partition (the default is task
+// priority over four partitions), for the cashier priority benchmark of
+// tests/bench.
+//
 // With -frontend-http-port the frontend serves its HTTP API, which the
 // history service sends Nexus requests through; with -nexus-callers the
 // frontend runs an authorizer that admits the requests of the kylin-points
@@ -49,6 +55,9 @@ func run(args []string) error {
 	httpPort := fs.Int("frontend-http-port", 0, "serve: the frontend's HTTP port, which carries Nexus requests (the same in every process); 0: none")
 	nexusCallers := fs.String("nexus-callers", "", "serve: admit the Nexus requests of endpoint "+pointsnexus.EndpointName+
 		" from these caller namespaces only, comma-separated (an authorizer); unset: every caller")
+	fifoQueues := fs.String("fifo-queues", "", "serve: task queues whose matching ignores task priority (matching.useNewMatcher false), comma-separated")
+	fairQueues := fs.String("fair-queues", "", "serve: task queues with fairness between fairness keys (matching.enableFairness), comma-separated")
+	singleQueues := fs.String("single-partition-queues", "", "serve: task queues of one partition (matching.numTaskqueueRead/WritePartitions 1), comma-separated")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -61,7 +70,8 @@ func run(args []string) error {
 		if err != nil {
 			return err
 		}
-		opts := serveOptions{shards: *shards, logLevel: *logLevel, httpPort: *httpPort}
+		opts := serveOptions{shards: *shards, logLevel: *logLevel, httpPort: *httpPort,
+			fifoQueues: splitList(*fifoQueues), fairQueues: splitList(*fairQueues), singleQueues: splitList(*singleQueues)}
 		if *nexusCallers != "" {
 			opts.nexusCallers = strings.Split(*nexusCallers, ",")
 		}
@@ -80,4 +90,12 @@ func stopSignal() <-chan any {
 		close(stop)
 	}()
 	return stop
+}
+
+// splitList splits a comma-separated flag; "" is none.
+func splitList(v string) []string {
+	if v == "" {
+		return nil
+	}
+	return strings.Split(v, ",")
 }

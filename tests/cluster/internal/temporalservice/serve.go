@@ -61,6 +61,10 @@ type serveOptions struct {
 	// nexusCallers, when set, are the caller namespaces whose Nexus
 	// requests the kylin-points endpoint admits.
 	nexusCallers []string
+	// fifoQueues match first in first out; fairQueues by priority and
+	// fairness key; singleQueues by priority in one partition; others by
+	// priority over the default partitions.
+	fifoQueues, fairQueues, singleQueues []string
 }
 
 // serve runs one service of the cluster until stop closes.
@@ -87,7 +91,7 @@ func serve(service string, db database, layout map[string]ports, opts serveOptio
 		temporal.WithLogger(logger),
 		temporal.WithAuthorizer(authorizer),
 		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
-		temporal.WithDynamicConfigClient(dynamicConfig()),
+		temporal.WithDynamicConfigClient(dynamicConfig(opts)),
 		temporal.InterruptOn(stop),
 	)
 	if err != nil {
@@ -98,13 +102,27 @@ func serve(service string, db database, layout map[string]ports, opts serveOptio
 }
 
 // dynamicConfig is what the rehearsal changes from the server's defaults.
-func dynamicConfig() dynamicconfig.StaticClient {
-	return dynamicconfig.StaticClient{
+func dynamicConfig(opts serveOptions) dynamicconfig.StaticClient {
+	dc := dynamicconfig.StaticClient{
 		// confirm and cancel are Updates; on by default, stated because we need it.
 		dynamicconfig.FrontendEnableUpdateWorkflowExecution.Key(): true,
 		// A Nexus endpoint created by a test is routed at once.
 		dynamicconfig.ForceNexusEndpointRefreshOnRead.Key(): true,
 	}
+	perQueue := func(key dynamicconfig.Key, value any, queues []string) {
+		var values []dynamicconfig.ConstrainedValue
+		for _, q := range queues {
+			values = append(values, dynamicconfig.ConstrainedValue{Constraints: dynamicconfig.Constraints{TaskQueueName: q}, Value: value})
+		}
+		if values != nil {
+			dc[key] = values
+		}
+	}
+	perQueue(dynamicconfig.MatchingUseNewMatcher.Key(), false, opts.fifoQueues)
+	perQueue(dynamicconfig.MatchingEnableFairness.Key(), true, opts.fairQueues)
+	perQueue(dynamicconfig.MatchingNumTaskqueueReadPartitions.Key(), 1, opts.singleQueues)
+	perQueue(dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(), 1, opts.singleQueues)
+	return dc
 }
 
 // clusterConfig is the static configuration every process of the cluster
