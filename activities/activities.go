@@ -126,13 +126,7 @@ func (a *Activities) Prepare(_ context.Context, memberID string) (Prepared, erro
 	}
 	if a.Search.Enabled {
 		p.Search = true
-		// A raw member is checked first: one the CRM would refuse (too
-		// long, control characters) could be too long for the visibility
-		// store, whose refusal would fail the workflow task for ever. The
-		// freeze refuses it as invalid input instead.
-		if a.Search.MemberMode != search.MemberRaw || crm.ValidateMemberID(memberID) == nil {
-			p.Member = search.MemberValue(a.Search.MemberMode, a.Search.MemberKey, memberID)
-		}
+		p.Member = search.ShownMember(a.Search.MemberMode, a.Search.MemberKey, memberID)
 	}
 	return p, nil
 }

@@ -63,11 +63,7 @@ func FreezePointsWorkflow(ctx workflow.Context, req FreezeRequest) (FreezeResult
 		st.Attention, fr.req.Attention = a, nil
 		err = attentionFailure(*a)
 	} else {
-		if st.State == StateFreezing {
-			showFirst(ctx, p, st.State, req.Points, detailsOf(*st, time.Time{}))
-		} else {
-			show(ctx, p, st.State, req.Points, time.Time{}, detailsOf(*st, time.Time{}))
-		}
+		showFirst(ctx, p, st.State, req.Points, detailsOf(*st, time.Time{}))
 		ctx = withWaiting(ctx, func(why string) {
 			show(ctx, p, st.State, req.Points, time.Time{}, fmt.Sprintf("%s: %s", st.State, why))
 		})

@@ -34,11 +34,11 @@ func show(ctx workflow.Context, p prepared, s State, points float64, holdUntil t
 	}
 }
 
-// showFirst is show for a run's first state, FREEZING: the upsert is left
-// out when the run's start already gave every attribute it would set
-// (workflows.Redeem and Freeze give them), in runs whose prepare says the
-// worker knows this (prepared.startShown; runs recorded before upserted
-// their first state, and replay so).
+// showFirst is show for a run's first state: the upsert is left out when
+// the run's start already gave every attribute it would set (workflows.Redeem
+// and Freeze give FREEZING's; any other first state is upserted), in runs
+// whose prepare says the worker knows this (prepared.startShown; runs
+// recorded before upserted their first state, and replay so).
 func showFirst(ctx workflow.Context, p prepared, s State, points float64, details string) {
 	if p.search && p.startShown && shownAtStart(ctx, p, s, points) {
 		workflow.SetCurrentDetails(ctx, details)

@@ -27,6 +27,12 @@ func (s Search) MemberValue(memberID string) string {
 	return search.MemberValue(s.MemberMode, s.MemberKey, memberID)
 }
 
+// ShownMember is the Member search attribute a run of memberID shows under
+// these settings (search.ShownMember).
+func (s Search) ShownMember(memberID string) string {
+	return search.ShownMember(s.MemberMode, s.MemberKey, memberID)
+}
+
 // String names the settings, never the key.
 func (s Search) String() string {
 	return sprintf("Search{Enabled:%t Create:%s Member:%s}", s.Enabled, s.Create, s.MemberMode)

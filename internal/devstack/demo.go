@@ -6,7 +6,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/kylinpoints/kylin-points/internal/search"
 	"github.com/kylinpoints/kylin-points/workflows"
 )
 
@@ -31,7 +30,7 @@ func (s *Stack) RunDemo(ctx context.Context, out io.Writer) (workflows.Redemptio
 	_, _ = fmt.Fprintf(out, "demo: %-9s %s: %g points of %s\n", workflows.StateFreezing, id, req.Points, req.MemberID)
 	wctx, cancel := context.WithTimeout(ctx, demoWait)
 	defer cancel()
-	st, runID, err := workflows.Redeem(wctx, s.client, id, TaskQueue, req, workflows.WithMember(search.MemberValue(search.MemberRaw, nil, req.MemberID)))
+	st, runID, err := workflows.Redeem(wctx, s.client, id, TaskQueue, req, workflows.WithMember(s.workerConfig().Search.ShownMember(req.MemberID)))
 	if err != nil {
 		return st, fmt.Errorf("demo %s: waiting for the freeze (is a worker polling task queue %s?): %w", id, TaskQueue, err)
 	}

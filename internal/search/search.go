@@ -14,6 +14,8 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/kylinpoints/kylin-points/crm"
 )
 
 // The search attributes of a redemption (and of a freeze run alone).
@@ -82,6 +84,20 @@ func MemberValue(mode string, key []byte, memberID string) string {
 		return hashPrefix + hex.EncodeToString(mac.Sum(nil))[:32]
 	}
 	return ""
+}
+
+// ShownMember is the Member attribute a run shows for memberID under mode
+// and key: MemberValue, except that a raw member ID the CRM would refuse
+// (too long, control characters) is left out (""), since it could be too
+// long for the visibility store, whose refusal would fail the workflow task
+// for ever; the freeze refuses it as invalid input instead. The worker
+// (activities.Prepare) and the clients that give it at a run's start share
+// this rule.
+func ShownMember(mode string, key []byte, memberID string) string {
+	if mode == MemberRaw && crm.ValidateMemberID(memberID) != nil {
+		return ""
+	}
+	return MemberValue(mode, key, memberID)
 }
 
 // Filter selects workflows in a visibility query; zero fields do not filter.

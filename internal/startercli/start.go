@@ -13,7 +13,6 @@ import (
 
 	"github.com/kylinpoints/kylin-points/activities"
 	"github.com/kylinpoints/kylin-points/crm"
-	"github.com/kylinpoints/kylin-points/internal/search"
 	"github.com/kylinpoints/kylin-points/workflows"
 )
 
@@ -35,7 +34,7 @@ func (a *App) redeem(ctx context.Context, req request) outcome {
 	wctx, cancel := context.WithTimeout(ctx, a.freezeWait())
 	defer cancel()
 	stopCheck := a.warnIfNoWorker(wctx)
-	st, runID, err := workflows.Redeem(wctx, a.Client, id, a.TaskQueue, in, a.shownMember(req.member))
+	st, runID, err := workflows.Redeem(wctx, a.Client, id, a.TaskQueue, in, workflows.WithMember(a.Search.ShownMember(req.member)))
 	stopCheck()
 	if err != nil {
 		pending := Report{WorkflowID: id, RunID: runID, MemberID: req.member, Points: req.points}
@@ -116,7 +115,7 @@ func (a *App) freeze(ctx context.Context, req request) outcome {
 	wctx, cancel := context.WithTimeout(ctx, a.freezeWait())
 	defer cancel()
 	stopCheck := a.warnIfNoWorker(wctx)
-	res, runID, err := workflows.Freeze(wctx, a.Client, id, a.TaskQueue, in, a.shownMember(req.member))
+	res, runID, err := workflows.Freeze(wctx, a.Client, id, a.TaskQueue, in, workflows.WithMember(a.Search.ShownMember(req.member)))
 	stopCheck()
 	report := Report{WorkflowID: id, RunID: runID, MemberID: req.member, Points: req.points}
 	if runID != "" {
@@ -292,15 +291,4 @@ func (a *App) freezeWait() time.Duration {
 		return a.FreezeWait
 	}
 	return workflows.DefaultFreezeTimeout + settleSlack
-}
-
-// shownMember gives the run's Member search attribute at its start, as the
-// worker would write it with the same KYLIN_SEARCH_MEMBER settings, so that
-// the run need not upsert its first state. A raw member ID the CRM would
-// refuse is left out, as the worker leaves it out (activities.Prepare).
-func (a *App) shownMember(member string) workflows.StartOption {
-	if a.Search.MemberMode == search.MemberRaw && crm.ValidateMemberID(member) != nil {
-		return workflows.WithMember("")
-	}
-	return workflows.WithMember(a.Search.MemberValue(member))
 }
