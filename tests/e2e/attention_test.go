@@ -51,23 +51,7 @@ func TestAttentionQueue(t *testing.T) {
 	park(resolved, 1)
 
 	// The queue, from visibility (and each run's status for why).
-	var listed []map[string]any
-	require.Eventually(t, func() bool {
-		res := testenv.RunCommand(ctx, t, starter.bin, starter.env, "attention", "--json")
-		require.Equal(t, 0, res.Code, res.Stderr)
-		listed = nil
-		for _, l := range strings.Split(strings.TrimSpace(res.Stdout), "\n") {
-			if l == "" {
-				continue
-			}
-			var m map[string]any
-			require.NoError(t, json.Unmarshal([]byte(l), &m), l)
-			if _, ours := members[m["workflowId"].(string)]; ours { // other tests share the namespace
-				listed = append(listed, m)
-			}
-		}
-		return len(listed) == 2
-	}, 30*time.Second, 200*time.Millisecond)
+	listed := attentionListed(ctx, t, starter, func(id string) bool { _, ours := members[id]; return ours }, 2)
 	for _, m := range listed {
 		require.Equal(t, "ATTENTION", m["state"])
 		require.Equal(t, members[m["workflowId"].(string)], m["memberId"])
@@ -155,23 +139,7 @@ func TestAttentionQueueFreeze(t *testing.T) {
 	require.Contains(t, stderr, "waits in ATTENTION for a person")
 
 	ids := map[string]string{undone: undone, workflows.SettlementID(settled): settled}
-	var listed []map[string]any
-	require.Eventually(t, func() bool {
-		res := testenv.RunCommand(ctx, t, starter.bin, starter.env, "attention", "--json")
-		require.Equal(t, 0, res.Code, res.Stderr)
-		listed = nil
-		for _, l := range strings.Split(strings.TrimSpace(res.Stdout), "\n") {
-			if l == "" {
-				continue
-			}
-			var m map[string]any
-			require.NoError(t, json.Unmarshal([]byte(l), &m), l)
-			if _, ours := ids[m["workflowId"].(string)]; ours { // other tests share the namespace
-				listed = append(listed, m)
-			}
-		}
-		return len(listed) == 2
-	}, 30*time.Second, 200*time.Millisecond)
+	listed := attentionListed(ctx, t, starter, func(id string) bool { _, ours := ids[id]; return ours }, 2)
 	for _, m := range listed {
 		id, ok := ids[m["workflowId"].(string)]
 		require.True(t, ok, "listed: %v", m)
@@ -202,4 +170,28 @@ func TestAttentionQueueFreeze(t *testing.T) {
 	require.Equal(t, workflows.SettlementID(settled), r.WorkflowID)
 	_, stderr = starter.runJSON(ctx, t, 1, "retry", "--id", workflows.SettlementID(settled))
 	require.Contains(t, stderr, "RESOLVED")
+}
+
+// attentionListed runs `starter attention --json` until it lists want runs
+// that ours keeps (other tests share the namespace), and returns them.
+func attentionListed(ctx context.Context, t *testing.T, starter cli, ours func(workflowID string) bool, want int) []map[string]any {
+	t.Helper()
+	var listed []map[string]any
+	require.Eventually(t, func() bool {
+		res := testenv.RunCommand(ctx, t, starter.bin, starter.env, "attention", "--json")
+		require.Equal(t, 0, res.Code, res.Stderr)
+		listed = nil
+		for _, l := range strings.Split(strings.TrimSpace(res.Stdout), "\n") {
+			if l == "" {
+				continue
+			}
+			var m map[string]any
+			require.NoError(t, json.Unmarshal([]byte(l), &m), l)
+			if ours(m["workflowId"].(string)) {
+				listed = append(listed, m)
+			}
+		}
+		return len(listed) == want
+	}, 30*time.Second, 200*time.Millisecond)
+	return listed
 }
