@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -43,6 +44,9 @@ type cost struct {
 	// timers, signals.
 	starts, upserts, updates, attempts, timers, signals int
 	markers                                             map[string]int
+	// markerTasks are the workflow tasks that recorded markers: the page
+	// bills each once (markerTasks).
+	markerTasks int
 	// versionUpserts are the SDK's upserts of TemporalChangeVersion alone
 	// (one per workflow.GetVersion a new run calls), which the page
 	// exempts from the count.
@@ -57,24 +61,36 @@ func changeVersionOnly(e *historypb.HistoryEvent) bool {
 	return ok && len(fields) == 1
 }
 
-// billableMarkers are the markers the page bills: a Side Effect or a
-// Mutable Side Effect recorded, and a Local Activity (its marker records
-// each execution). A Version marker (workflow.GetVersion) is not on the
-// page, and the upsert of TemporalChangeVersion that comes with it is
-// exempt ("Search Attribute upsert requested": "The TemporalChangeVersion
-// Search Attribute, used for Workflow versioning, is also exempt"), as are
-// the attributes given at the start.
-var billableMarkers = map[string]bool{"SideEffect": true, "MutableSideEffect": true, "LocalActivity": true}
+// markerTasks counts the workflow tasks of h that recorded a marker, of
+// any name. The page bills markers by workflow task, not one by one: "All
+// Local Activities associated with one Workflow Task count as a single
+// Action. That's because Temporal Cloud counts all RecordMarkers from each
+// Workflow Task as one action". It names Local Activities and Side Effects;
+// a Version marker (workflow.GetVersion) is a RecordMarker too, so it is
+// counted as well: the reading that bills more. The upsert of
+// TemporalChangeVersion that comes with a Version marker is exempt
+// ("Search Attribute upsert requested": "The TemporalChangeVersion Search
+// Attribute, used for Workflow versioning, is also exempt"), as are the
+// attributes given at the start.
+func markerTasks(h []*historypb.HistoryEvent) int {
+	tasks := map[int64]bool{}
+	for _, e := range h {
+		if e.GetEventType() == enumspb.EVENT_TYPE_MARKER_RECORDED {
+			tasks[e.GetMarkerRecordedEventAttributes().GetWorkflowTaskCompletedEventId()] = true
+		}
+	}
+	return len(tasks)
+}
 
 // costOf counts a run's history by actionsPage: a workflow started
 // (client, continue-as-new) 1; each search-attribute upsert 1, except one
-// of TemporalChangeVersion alone; a Side
-// Effect, Mutable Side Effect or Local Activity recorded 1; an Update
+// of TemporalChangeVersion alone; each workflow task that recorded markers
+// (Local Activities, Side Effects, Versions) 1, however many; an Update
 // accepted 1; an activity 1 per attempt (its start and every retry); a
 // timer started 1; a signal 1. Workflow tasks, completions, queries and
 // the events that close what was counted are not billed.
 func costOf(h []*historypb.HistoryEvent) cost {
-	c := cost{events: len(h), markers: map[string]int{}}
+	c := cost{events: len(h), markers: map[string]int{}, markerTasks: markerTasks(h)}
 	for _, e := range h {
 		switch e.GetEventType() {
 		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
@@ -99,12 +115,7 @@ func costOf(h []*historypb.HistoryEvent) cost {
 			c.signals++
 		}
 	}
-	c.actions = c.starts + c.upserts + c.updates + c.attempts + c.timers + c.signals
-	for name, n := range c.markers {
-		if billableMarkers[name] {
-			c.actions += n
-		}
-	}
+	c.actions = c.starts + c.upserts + c.markerTasks + c.updates + c.attempts + c.timers + c.signals
 	return c
 }
 
@@ -115,8 +126,8 @@ func (c cost) String() string {
 			ms = append(ms, fmt.Sprintf("%d %s", n, name))
 		}
 	}
-	return fmt.Sprintf("%d actions, %d events: %d start, %d upserts (+%d of TemporalChangeVersion, exempt), markers [%s], %d Updates, %d activity attempts, %d timers",
-		c.actions, c.events, c.starts, c.upserts, c.versionUpserts, strings.Join(ms, ", "), c.updates, c.attempts, c.timers)
+	return fmt.Sprintf("%d actions, %d events: %d start, %d upserts (+%d of TemporalChangeVersion, exempt), markers [%s] in %d workflow tasks, %d Updates, %d activity attempts, %d timers",
+		c.actions, c.events, c.starts, c.upserts, c.versionUpserts, strings.Join(ms, ", "), c.markerTasks, c.updates, c.attempts, c.timers)
 }
 
 // recordedCosts are the counts measured on the server v1.32.1 test server
@@ -255,7 +266,7 @@ func floorWorkflow(ctx workflow.Context) error {
 
 // writeCostTable writes the counts as BENCHMARKS.md shows them.
 func writeCostTable(w io.Writer, got map[string]cost) {
-	fmt.Fprintln(w, "| redemption | billable actions | events | starts | upserts (+ TemporalChangeVersion, exempt) | markers | Updates | activity attempts | timers |")
+	fmt.Fprintln(w, "| redemption | billable actions | events | starts | upserts (+ TemporalChangeVersion, exempt) | markers (workflow tasks billed) | Updates | activity attempts | timers |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|")
 	for _, name := range []string{"confirmed", "cancelled", "timed out", "failed", "floor"} {
 		c := got[name]
@@ -263,7 +274,7 @@ func writeCostTable(w io.Writer, got map[string]cost) {
 		for _, m := range slices.Sorted(maps.Keys(c.markers)) {
 			ms = append(ms, fmt.Sprintf("%d %s", c.markers[m], m))
 		}
-		fmt.Fprintf(w, "| %s | %d | %d | %d | %d (+%d) | %s | %d | %d | %d |\n", name, c.actions, c.events, c.starts, c.upserts,
-			c.versionUpserts, strings.Join(ms, ", "), c.updates, c.attempts, c.timers)
+		fmt.Fprintf(w, "| %s | %d | %d | %d | %d (+%d) | %s (%d) | %d | %d | %d |\n", name, c.actions, c.events, c.starts, c.upserts,
+			c.versionUpserts, cmp.Or(strings.Join(ms, ", "), "none"), c.markerTasks, c.updates, c.attempts, c.timers)
 	}
 }
