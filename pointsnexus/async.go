@@ -16,7 +16,7 @@ import (
 // freezeOperation starts FreezePointsWorkflow as "nexus/<caller>/freeze-<key>".
 // Cancelling the operation cancels the workflow, which undoes a freeze it
 // had not finished (workflows.FreezePoints).
-func freezeOperation() nexus.Operation[FreezeInput, workflows.FreezeResult] {
+func freezeOperation(set serviceSettings) nexus.Operation[FreezeInput, workflows.FreezeResult] {
 	return inServiceSpace(temporalnexus.MustNewWorkflowRunOperationWithOptions(temporalnexus.WorkflowRunOperationOptions[FreezeInput, workflows.FreezeResult]{
 		Name: OpFreeze,
 		Handler: func(ctx context.Context, in FreezeInput, opts nexus.StartOperationOptions) (temporalnexus.WorkflowHandle[workflows.FreezeResult], error) {
@@ -26,7 +26,7 @@ func freezeOperation() nexus.Operation[FreezeInput, workflows.FreezeResult] {
 			}
 			id, err := FreezeWorkflowID(caller, in.Key)
 			return startWorkflow[workflows.FreezeResult](ctx, opts, id, err,
-				workflows.FreezePointsWorkflowName, workflows.FreezeSummary(in.FreezeRequest), in.FreezeRequest)
+				set.shown(workflows.FreezeOptions(id, "", in.FreezeRequest, set.member(in.MemberID)...)), workflows.FreezePointsWorkflowName, in.FreezeRequest)
 		},
 	}))
 }
@@ -36,7 +36,7 @@ func freezeOperation() nexus.Operation[FreezeInput, workflows.FreezeResult] {
 // Cancelling the operation cancels the workflow: FROZEN points are released
 // (decision "workflow-cancelled"), and the operation still completes with
 // that RELEASED status, as the workflow does.
-func redeemOperation() nexus.Operation[RedeemInput, workflows.RedemptionStatus] {
+func redeemOperation(set serviceSettings) nexus.Operation[RedeemInput, workflows.RedemptionStatus] {
 	return inServiceSpace(temporalnexus.MustNewWorkflowRunOperationWithOptions(temporalnexus.WorkflowRunOperationOptions[RedeemInput, workflows.RedemptionStatus]{
 		Name: OpRedeem,
 		Handler: func(ctx context.Context, in RedeemInput, opts nexus.StartOperationOptions) (temporalnexus.WorkflowHandle[workflows.RedemptionStatus], error) {
@@ -46,30 +46,26 @@ func redeemOperation() nexus.Operation[RedeemInput, workflows.RedemptionStatus] 
 			}
 			id, err := RedemptionWorkflowID(caller, in.Key)
 			return startWorkflow[workflows.RedemptionStatus](ctx, opts, id, err,
-				workflows.RedemptionWorkflowName, workflows.RedemptionSummary(in.RedemptionRequest), in.RedemptionRequest)
+				set.shown(workflows.RedeemOptions(id, "", in.RedemptionRequest, set.member(in.MemberID)...)), workflows.RedemptionWorkflowName, in.RedemptionRequest)
 		},
 	}))
 }
 
-// startWorkflow starts workflow name by name as id with arg, for an async
-// operation whose result is the workflow's. idErr, from making id of the
-// caller's key, refuses the request.
-func startWorkflow[O any](ctx context.Context, opts nexus.StartOperationOptions, id string, idErr error, name, summary string, arg any) (temporalnexus.WorkflowHandle[O], error) {
+// startWorkflow starts workflow name as so.ID with arg, for an async
+// operation whose result is the workflow's. idErr, from making the ID of
+// the caller's key, refuses the request. so are the options every caller
+// starts with (workflows.StartOptions; docs/design.md, The idempotency
+// token): a workflow ID is used once, for the life of the namespace. A
+// retried Nexus start is not refused by that: it carries the same request
+// ID, which the server recognises and answers with the run it started
+// (temporalnexus passes the request ID on). The task queue, left empty, is
+// the worker's own.
+func startWorkflow[O any](ctx context.Context, opts nexus.StartOperationOptions, id string, idErr error, so client.StartWorkflowOptions, name string, arg any) (temporalnexus.WorkflowHandle[O], error) {
 	if idErr != nil {
 		return nil, badRequest(idErr)
 	}
-	h, err := temporalnexus.ExecuteUntypedWorkflow[O](ctx, opts, startOptions(id, summary), name, arg)
+	h, err := temporalnexus.ExecuteUntypedWorkflow[O](ctx, opts, so, name, arg)
 	return h, startError(id, err)
-}
-
-// startOptions start a workflow as every caller does (workflows.StartOptions;
-// docs/design.md, The idempotency token): a workflow ID is used once, for the
-// life of the namespace. A retried Nexus start is not refused by that: it
-// carries the same request ID, which the server recognises and answers with
-// the run it started (temporalnexus passes the request ID on). The task
-// queue, left empty, is the worker's own.
-func startOptions(id, summary string) client.StartWorkflowOptions {
-	return workflows.StartOptions(id, "", summary)
 }
 
 // serviceRunOperation is an async operation whose cancel acts only on runs

@@ -43,7 +43,7 @@ func settleOperation(name, workflowName string) nexus.Operation[SettleInput, wor
 			}
 			id := workflows.SettlementID(freezeID)
 			req := workflows.SettleRequest{Freeze: freeze, Points: in.Points}
-			return startWorkflow[workflows.SettleResult](ctx, opts, id, nil, workflowName, settleSummary(name, req), req)
+			return startWorkflow[workflows.SettleResult](ctx, opts, id, nil, workflows.StartOptions(id, "", settleSummary(name, req)), workflowName, req)
 		},
 	}))
 }

@@ -52,20 +52,35 @@ func StartOptions(id, taskQueue, summary string) client.StartWorkflowOptions {
 // its workflow tasks go before background settlements' on a busy queue.
 func Redeem(ctx context.Context, c client.Client, id, taskQueue string, req RedemptionRequest, opts ...StartOption) (RedemptionStatus, string, error) {
 	var st RedemptionStatus
+	runID, err := startAndAwaitFreeze(ctx, c, RedeemOptions(id, taskQueue, req, opts...), RedemptionWorkflowName, req, &st)
+	return st, runID, err
+}
+
+// RedeemOptions are the options Redeem starts RedemptionWorkflow id of req
+// with, for a caller that starts it another way (the Nexus service):
+// StartOptions, PriorityCashier with the shop code as fairness key, and the
+// run's first search attributes (FREEZING, the points, and the member as
+// WithMember gives it), which a namespace without them refuses.
+func RedeemOptions(id, taskQueue string, req RedemptionRequest, opts ...StartOption) client.StartWorkflowOptions {
 	so := StartOptions(id, taskQueue, RedemptionSummary(req))
 	so.Priority = cashierPriority(req.ShopCode)
-	runID, err := startAndAwaitFreeze(ctx, c, startShown(so, req.Points, opts), RedemptionWorkflowName, req, &st)
-	return st, runID, err
+	return startShown(so, req.Points, opts)
 }
 
 // Freeze starts FreezePointsWorkflow id with req on taskQueue and returns
 // its result once the freeze has settled, as Redeem does.
 func Freeze(ctx context.Context, c client.Client, id, taskQueue string, req FreezeRequest, opts ...StartOption) (FreezeResult, string, error) {
 	var res FreezeResult
+	runID, err := startAndAwaitFreeze(ctx, c, FreezeOptions(id, taskQueue, req, opts...), FreezePointsWorkflowName, req, &res)
+	return res, runID, err
+}
+
+// FreezeOptions are the options Freeze starts FreezePointsWorkflow id of req
+// with, as RedeemOptions are Redeem's.
+func FreezeOptions(id, taskQueue string, req FreezeRequest, opts ...StartOption) client.StartWorkflowOptions {
 	so := StartOptions(id, taskQueue, FreezeSummary(req))
 	so.Priority = cashierPriority(req.ShopCode)
-	runID, err := startAndAwaitFreeze(ctx, c, startShown(so, req.Points, opts), FreezePointsWorkflowName, req, &res)
-	return res, runID, err
+	return startShown(so, req.Points, opts)
 }
 
 // A StartOption adds to how Redeem and Freeze start a run.

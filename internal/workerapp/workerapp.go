@@ -168,7 +168,13 @@ func newWorker(c client.Client, namespace string, cfg config.Config, logger *zap
 	workflows.RegisterReconcile(w, &workflows.HeldCounter{Client: c, Namespace: namespace, Publish: o.OnHeld})
 	// The Nexus service "points" lets workflows of other namespaces call the
 	// freeze and the redemption through an endpoint that targets this queue.
-	w.RegisterNexusService(pointsnexus.NewService())
+	var nexusOpts []pointsnexus.ServiceOption
+	if cfg.Search.Enabled {
+		// The namespace has the attributes (Start made sure): Nexus starts
+		// give a run its first ones, as the starter does.
+		nexusOpts = append(nexusOpts, pointsnexus.WithStartAttributes(cfg.Search.ShownMember))
+	}
+	w.RegisterNexusService(pointsnexus.NewService(nexusOpts...))
 	return w
 }
 

@@ -97,6 +97,7 @@ func TestNexus(t *testing.T) {
 		require.Contains(t, []workflows.State{workflows.StateConsuming, workflows.StateConsumed}, res.Decided.State)
 		require.Equal(t, res.Final, res.Status, "the status operation answers the final status")
 		testenv.RequireSettled(ctx, t, s.sb, id, member, 100, 30, workflows.StateConsumed)
+		requireStartedShown(ctx, t, s.dev.Client(), id, 30)
 	})
 
 	t.Run("cancelling the caller releases the points", func(t *testing.T) {
@@ -181,6 +182,7 @@ func TestNexus(t *testing.T) {
 				token := workflows.BusinessToken(freezeID, workflows.StepFreeze)
 				require.Equal(t, token, res.Freeze.FreezeToken)
 				require.Equal(t, freezeID, res.Freeze.WorkflowID)
+				requireStartedShown(ctx, t, s.dev.Client(), freezeID, 25)
 				if tc.settle != "" {
 					// The freeze's one settlement, as the starter would start it.
 					_, err := s.dev.Client().DescribeWorkflow(ctx, workflows.SettlementID(freezeID), "")
